@@ -1,0 +1,521 @@
+"""Gaussian mixtures: classification, robust and base-relative adversarial risks of linear classifiers.
+
+The model (suggala2019 section 5): y = +-1 with probability 1/2 each and
+x | y ~ N(y theta, sigma^2 I). A linear classifier is f(x) = w.x and predicts
+sign(f(x)) with **sign(0) = -1**, as in the paper. With that convention w = 0 is the
+constant classifier -1: its classification and adversarial risks are 1/2 and its
+base-relative adversarial risk is 0 (it never changes its mind). Every function
+accepts w = 0 and follows this convention.
+
+Threat models are closed lp balls {||delta||_p <= eps}, 1 <= p <= inf (``norm``).
+
+Arrays: ``w`` is one vector (d,) or a batch (..., d); ``theta`` a vector (d,) (or a
+batch broadcasting against ``w``); ``eps`` and ``sigma`` broadcast against the batch
+shape ``w.shape[:-1]``. Everything is float64.
+
+Numerics: risks are Phi(-margin) evaluated by :func:`theory.normal.normal_cdf`, and
+margins beyond 4 (risks below 3e-5) are recomputed in double-double arithmetic,
+because the tail multiplies a margin's relative rounding error by about margin**2.
+The result is accurate to about 1e-15 relative down to 1e-300; the ``log_``
+variants stay finite and accurate where the risk underflows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import integrate, optimize
+
+from theory import _dd
+from theory._validate import (
+    as_vector,
+    broadcast,
+    check_norm,
+    matching_last_axis,
+    nonnegative,
+    positive,
+)
+from theory.norms import distance_to_lp_ball, dual_exponent, lp_norm, project_onto_lp_ball
+from theory.normal import log_normal_cdf, normal_cdf, normal_pdf
+
+__all__ = [
+    "classification_risk",
+    "log_classification_risk",
+    "adversarial_risk",
+    "log_adversarial_risk",
+    "robust_margin",
+    "bayes_risk",
+    "log_bayes_risk",
+    "base_relative_adversarial_risk",
+    "base_relative_adversarial_risk_bound",
+    "optimal_robust_risk",
+    "optimal_linear_robust_classifier",
+]
+
+_REFINE_ABOVE = 4.0  # margins above this are recomputed in double-double
+
+
+# --------------------------------------------------------------------------- margins
+
+
+def _inputs(w, theta, eps, sigma):
+    """Validate and broadcast (w, theta, eps, sigma) to a common batch shape."""
+    w = as_vector(w, "w")
+    theta = as_vector(theta, "theta")
+    matching_last_axis(w, "w", theta, "theta")
+    eps = nonnegative(eps, "eps")
+    sigma = positive(sigma, "sigma")
+    try:
+        batch = np.broadcast_shapes(w.shape[:-1], theta.shape[:-1], eps.shape, sigma.shape)
+    except ValueError as exc:
+        raise ValueError(
+            "shapes do not broadcast: w batch "
+            f"{w.shape[:-1]}, theta batch {theta.shape[:-1]}, eps {eps.shape}, sigma {sigma.shape}"
+        ) from exc
+    d = w.shape[-1]
+    return (np.broadcast_to(w, batch + (d,)), np.broadcast_to(theta, batch + (d,)),
+            np.broadcast_to(eps, batch), np.broadcast_to(sigma, batch))
+
+
+def _dd_dual_norm(w, q):
+    """||w||_q as a double-double for q in {1, 2, inf}; other q to double precision."""
+    if np.isinf(q):
+        return np.abs(w).max(axis=-1), np.zeros(w.shape[:-1])
+    if q == 1:
+        return _dd.sum_(np.abs(w))
+    if q == 2:
+        return _dd.sqrt(*_dd.dot(w, w))
+    return lp_norm(w, q), np.zeros(w.shape[:-1])
+
+
+def _margin(w, theta, eps, sigma, norm):
+    """(w.theta - eps ||w||_*) / (sigma ||w||_2) as (hi, lo, zero), zero marking w = 0.
+
+    ``lo`` is a low-order correction, nonzero only where the margin exceeds
+    ``_REFINE_ABOVE`` and was recomputed in double-double.
+    """
+    q = dual_exponent(norm)
+    wt = np.einsum("...i,...i->...", w, theta)
+    n2 = lp_norm(w, 2)
+    zero = n2 == 0
+    num = wt - eps * lp_norm(w, q) if np.any(eps) else wt
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.where(zero, 0.0, num / (sigma * np.where(zero, 1.0, n2)))
+    lo = np.zeros_like(m)
+    refine = (m > _REFINE_ABOVE) & ~zero
+    if refine.any():
+        wr, tr, er, sr = w[refine], theta[refine], eps[refine], sigma[refine]
+        dh, dl = _dd.dot(wr, tr)
+        qh, ql = _dd_dual_norm(wr, q)
+        ph, pl = _dd.mul(qh, ql, er, np.zeros_like(er))
+        nh, nl = _dd.add(dh, dl, -ph, -pl)
+        sh, sl = _dd.sqrt(*_dd.dot(wr, wr))
+        sh, sl = _dd.mul(sh, sl, sr, np.zeros_like(sr))
+        mh, ml = _dd.div(nh, nl, sh, sl)
+        m = m.copy()
+        m[refine], lo[refine] = mh, ml
+    return m, lo, zero
+
+
+def robust_margin(w, theta, eps=0.0, sigma=1.0, norm=np.inf):
+    """The normalized robust margin (w.theta - eps ||w||_*) / (sigma ||w||_2).
+
+    Source: suggala2019 Theorem 1 and its proof (appendix A); ||.||_* is the dual of
+    the threat model's lp norm (q = p / (p - 1)).
+
+    Returns
+    -------
+    ndarray, shape w.shape[:-1] broadcast with eps and sigma; 0 where w = 0.
+    """
+    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
+    m, lo, _ = _margin(w, theta, eps, sigma, check_norm(norm))
+    return (m + lo)[()]
+
+
+def _risk_from_margin(m, lo, zero, log: bool):
+    f = log_normal_cdf if log else normal_cdf
+    out = np.asarray(f(-m, -lo), dtype=float)
+    out = np.where(zero, np.log(0.5) if log else 0.5, out)
+    return out[()]
+
+
+# --------------------------------------------------------------------------- risks
+
+
+def classification_risk(w, theta, sigma=1.0):
+    """The 0-1 risk of sign(w.x): Phi(-w.theta / (sigma ||w||_2)).
+
+    Source: suggala2019 Theorem 1.1 (appendix A).
+
+    Parameters
+    ----------
+    w : array_like, shape (d,) or (..., d)
+    theta : array_like, shape (d,)
+        Mean of the class y = +1 (the class y = -1 has mean -theta).
+    sigma : float or array_like > 0
+        Noise standard deviation.
+
+    Returns
+    -------
+    float or ndarray of shape ``w.shape[:-1]``: the risk in [0, 1]; 1/2 where w = 0.
+
+    Raises
+    ------
+    ValueError
+        NaN or infinite entries, sigma <= 0, or mismatched dimensions.
+    """
+    return adversarial_risk(w, theta, 0.0, sigma)
+
+
+def log_classification_risk(w, theta, sigma=1.0):
+    """log of :func:`classification_risk`, finite where the risk underflows (margins up to 1e150)."""
+    return log_adversarial_risk(w, theta, 0.0, sigma)
+
+
+def adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf):
+    """The robust 0-1 risk G_adv = P(exists ||delta||_p <= eps: sign(w.(x + delta)) != y).
+
+    Equals Phi((eps ||w||_* - w.theta) / (sigma ||w||_2)), ||.||_* the dual norm.
+
+    Source: suggala2019 Theorem 1.2 (stated for l-inf, where ||w||_* = ||w||_1; the
+    proof's step ``inf_delta w.delta = -eps ||w||_*`` gives every lp norm).
+
+    Parameters
+    ----------
+    w : array_like, shape (d,) or (..., d)
+    theta : array_like, shape (d,)
+    eps : float or array_like >= 0, broadcasting against ``w.shape[:-1]``
+    sigma : float or array_like > 0
+    norm : 1 <= p <= inf, the threat model's lp norm (default inf)
+
+    Returns
+    -------
+    float or ndarray: the risk in [0, 1]; 1/2 where w = 0 (sign(0) = -1).
+
+    Raises
+    ------
+    ValueError
+        NaN/inf entries, eps < 0, sigma <= 0, norm < 1, or shapes that do not match.
+    """
+    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
+    return _risk_from_margin(*_margin(w, theta, eps, sigma, check_norm(norm)), log=False)
+
+
+def log_adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf):
+    """log of :func:`adversarial_risk`; finite and accurate (relative error of the log ~1e-16)
+    where the risk itself underflows float64."""
+    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
+    return _risk_from_margin(*_margin(w, theta, eps, sigma, check_norm(norm)), log=True)
+
+
+def bayes_risk(theta, sigma=1.0):
+    """The Bayes risk of the symmetric mixture, Phi(-||theta||_2 / sigma).
+
+    Source: suggala2019 section 5 (the Bayes rule is sign(theta.x)); shaeiri2020
+    Theorem 2 with ||mu_1 - mu_-1|| = 2 ||theta||.
+
+    Parameters
+    ----------
+    theta : array_like, shape (d,) or (..., d)
+    sigma : float or array_like > 0
+
+    Returns
+    -------
+    float or ndarray in [0, 1/2].
+    """
+    return classification_risk(theta, theta, sigma)
+
+
+def log_bayes_risk(theta, sigma=1.0):
+    """log of :func:`bayes_risk`, finite where the risk underflows."""
+    return log_classification_risk(theta, theta, sigma)
+
+
+# --------------------------------------------------------------------------- base-relative risk
+
+
+def _lower_envelope(a, b):
+    """Kinks of F(v) = min_j (a_j + b_j v) on v > 0 (slopes b_j >= 0).
+
+    Returns the kink abscissae (increasing) and the line index active after each
+    kink, starting with the line active at v = 0.
+    """
+    order = np.lexsort((b, a))  # smallest a, then smallest slope
+    cur = order[0]
+    v = 0.0
+    kinks, active = [], [cur]
+    while True:
+        lower = b < b[cur]
+        if not lower.any():
+            break
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = (a[lower] - a[cur]) / (b[cur] - b[lower])
+        idx = np.flatnonzero(lower)
+        ok = cross > v
+        if not ok.any():
+            break
+        c = cross[ok].min()
+        cand = idx[ok][cross[ok] <= c * (1 + 1e-15)]
+        cur = cand[np.argmin(b[cand])]
+        v = c
+        kinks.append(c)
+        active.append(cur)
+    return np.array(kinks), active
+
+
+def _envelope_candidates(w, theta, q):
+    """Candidate minimizers t >= 0 of h(t) = ||w - t theta||_q for piecewise-linear h (q = 1, inf)."""
+    ts = [np.array([0.0])]
+    nz = theta != 0
+    ts.append(w[nz] / theta[nz])
+    if np.isinf(q):  # crossings of +-(w_i - t theta_i) = +-(w_j - t theta_j)
+        i, j = np.triu_indices(w.size, 1)
+        for s in (1.0, -1.0):
+            den = theta[i] - s * theta[j]
+            ok = den != 0
+            ts.append((w[i][ok] - s * w[j][ok]) / den[ok])
+    t = np.concatenate(ts)
+    return np.unique(t[t >= 0])
+
+
+def _flip_function(w, theta, eps, q, p, beta, s_perp, nw, nt):
+    """F(v) = inf_{t >= 0} eps ||w - t theta||_q + t v and its kinks in v (see the docstring below)."""
+    if p == 2:
+        cos_a = beta * nt / nw
+        v_switch = eps * nt * cos_a if cos_a > 0 else 0.0
+        w_perp_full = np.linalg.norm(w - beta * theta)
+
+        def F(v):
+            inner = np.maximum(eps**2 - (v / nt) ** 2, 0.0)
+            curved = beta * v + w_perp_full * np.sqrt(inner)
+            return np.where(v >= v_switch, eps * nw, curved)
+
+        return F, ([v_switch] if v_switch > 0 else [])
+    t = _envelope_candidates(w, theta, q)
+    a = eps * lp_norm(w[None, :] - t[:, None] * theta[None, :], q)
+    kinks, _ = _lower_envelope(a, t)
+
+    def F(v):
+        return np.min(a[:, None] + t[:, None] * np.atleast_1d(v)[None, :], axis=0)
+
+    return F, list(kinks)
+
+
+def _base_relative_one(w, theta, eps, sigma, q, p, support):
+    """Exact base-relative risk for one classifier (see base_relative_adversarial_risk)."""
+    nw = np.linalg.norm(w)
+    nt = np.linalg.norm(theta)
+    if nw == 0 or eps == 0:
+        return 0.0
+    if nt == 0:
+        if support is not None:
+            raise ValueError("theta must be nonzero when a noise support is given")
+        # g = sign(0) = -1 everywhere: only points with w.x in (-eps ||w||_*, 0] can be flipped.
+        return float(0.5 - normal_cdf(-eps * lp_norm(w, q) / (sigma * nw)))
+    beta = float(w @ theta) / nt**2
+    noisy = w if support is None else np.where(support, w, 0.0)
+    s_perp = np.linalg.norm(noisy - beta * theta)
+    if support is None and s_perp <= 1e-12 * nw:
+        return 0.0  # w parallel to theta: f agrees with g everywhere or nowhere
+    # v = theta.x, u = w.x; given v, u ~ N(beta v, sigma^2 s_perp^2) under both classes.
+    # Flip region (g = +1 side): 0 < u <= F(v).
+    F, kinks = _flip_function(w, theta, eps, q, p, beta, s_perp, nw, nt)
+    scale = sigma * nt  # v = scale * z, z ~ N(+-mu, 1)
+    mu = nt / sigma
+    if s_perp <= 1e-12 * nw:
+        # u = beta v exactly (noise only along theta): flip iff 0 < beta v <= F(v), v > 0.
+        # F(v) - beta v is concave with F(0) >= 0, so the set is an interval (0, v*].
+        if beta <= 0:
+            return 0.0
+        gap = lambda v: float(F(v)[0] if np.ndim(F(v)) else F(v)) - beta * v  # noqa: E731
+        hi = scale * (mu + 40.0)
+        if gap(hi) >= 0:
+            v_star = np.inf
+        else:
+            v_star = optimize.brentq(gap, 0.0, hi, xtol=1e-14, rtol=1e-15)
+        z_star = v_star / scale
+        pos = normal_cdf(z_star - mu) - normal_cdf(-mu) if np.isfinite(z_star) else normal_cdf(mu)
+        neg = (normal_cdf(z_star + mu) if np.isfinite(z_star) else 1.0) - normal_cdf(mu)
+        return float(min(max(pos + neg, 0.0), 1.0))
+    sd = sigma * s_perp
+
+    def integrand(z):
+        v = scale * z
+        inside = np.asarray(normal_cdf((F(v) - beta * v) / sd) - normal_cdf(-beta * v / sd))
+        dens = normal_pdf(z - mu) + normal_pdf(z + mu)
+        return float(max(inside.ravel()[0], 0.0) * dens)
+
+    z_hi = mu + 40.0
+    pts = sorted({min(max(k / scale, 0.0), z_hi) for k in kinks} | {mu} - {0.0, z_hi})
+    edges = [0.0, *pts, z_hi]
+    total = 0.0
+    for lo_, hi_ in zip(edges[:-1], edges[1:], strict=True):
+        val, _ = integrate.quad(integrand, lo_, hi_, epsabs=1e-13, epsrel=1e-11, limit=200)
+        total += val
+    return float(min(max(total, 0.0), 1.0))
+
+
+def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf, support=None):
+    """The exact adversarial 0-1 risk R_adv of sign(w.x) relative to the Bayes rule g(x) = sign(theta.x).
+
+    R_adv = E[sup_{||delta|| <= eps, g(x + delta) = g(x)} l01(f(x + delta), g(x)) - l01(f(x), g(x))]:
+    the probability that f agrees with g at x and some delta in the ball keeps g's
+    label and makes f disagree.
+
+    Source: suggala2019 Definition 2; the paper bounds it (Theorem 1.3), this
+    computes it. Derivation (docs/suggala2019.md): for g(x) = +1 the point flips iff
+    its distance to the cone {theta.z >= 0, w.z <= 0} is at most eps, which by
+    duality is w.x <= F(theta.x) with F(v) = inf_{t >= 0} eps ||w - t theta||_* + t v.
+    Given v = theta.x, w.x is normal with mean (w.theta / ||theta||^2) v and
+    variance sigma^2 ||w_perp||^2 under both classes, so R_adv is a one-dimensional
+    integral over v, evaluated by adaptive quadrature between the kinks of F
+    (absolute error below 1e-10). F is the lower envelope of finitely many lines for
+    norm = inf and norm = 1 and has a closed form for norm = 2.
+
+    Parameters
+    ----------
+    w : array_like, shape (d,) or (..., d)
+    theta : array_like, shape (d,)
+    eps : float or array_like >= 0
+    sigma : float or array_like > 0
+    norm : 1, 2 or inf
+    support : array_like of bool, shape (d,), optional
+        Coordinates that carry noise. By default all do (x | y ~ N(y theta, sigma^2 I)).
+        With a support S, x | y ~ N(y theta, sigma^2 I_S) has no noise off S: the
+        low-dimensional mixture of suggala2019 section 5 (Corollary 4). theta must
+        vanish off S.
+
+    Returns
+    -------
+    float or ndarray in [0, 1]. Conventions: 0 where w = 0 (the constant -1 never
+    flips) and where w is parallel to theta (angle below 1e-12 rad: f agrees with g
+    everywhere or nowhere). The function is discontinuous there: a classifier at a
+    tiny angle to theta can be flipped near the decision boundary.
+
+    Raises
+    ------
+    ValueError
+        Bad input as in :func:`adversarial_risk`, or a norm other than 1, 2, inf.
+    """
+    p = check_norm(norm)
+    if p not in (1.0, 2.0, np.inf):
+        raise ValueError(f"norm must be 1, 2 or inf for the exact base-relative risk, got {norm!r}")
+    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
+    if support is not None:
+        support = np.asarray(support)
+        if support.shape != (w.shape[-1],) or support.dtype != bool:
+            raise ValueError(f"support must be a boolean mask of shape ({w.shape[-1]},), got "
+                             f"{support.dtype} array of shape {support.shape}")
+        off = np.abs(theta[..., ~support])
+        if off.size and off.max() > 0:
+            raise ValueError("theta must vanish off the support, got a nonzero entry off it")
+    q = dual_exponent(p)
+    out = np.empty(w.shape[:-1])
+    for idx in np.ndindex(out.shape):
+        out[idx] = _base_relative_one(w[idx], theta[idx], float(eps[idx]), float(sigma[idx]), q, p,
+                                      support)
+    return out[()]
+
+
+def base_relative_adversarial_risk_bound(w, theta, eps, sigma=1.0, norm=np.inf):
+    """The upper bound of suggala2019 Theorem 1.3, as printed (dual norm for general lp):
+
+    Phi((||w - theta||_* eps - (w - theta).theta) / (sigma ||w - theta||_2)).
+
+    Source: suggala2019 Theorem 1.3 and appendix A. The proof bounds only the class
+    y = +1; see the claim ``suggala2019.thm1.3`` and docs/errata.md for when the
+    printed bound fails and :func:`base_relative_adversarial_risk` for the exact value.
+
+    Returns
+    -------
+    float or ndarray in [0, 1]; 0 where w = theta (the printed formula is 0/0 there and
+    the exact risk is 0).
+    """
+    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
+    diff = w - theta
+    m, lo, zero = _margin(diff, theta, eps, sigma, check_norm(norm))
+    out = np.where(zero, 0.0, normal_cdf(-m, -lo))
+    return out[()]
+
+
+# --------------------------------------------------------------------------- optimal robust risks
+
+
+def optimal_robust_risk(mu_pos, mu_neg, eps, sigma=1.0, norm=2):
+    """The smallest robust 0-1 risk over ALL classifiers for x | y ~ N(mu_y, sigma^2 I), P(y = +-1) = 1/2.
+
+    Equals Phi(-dist_2(theta, B_p(eps)) / sigma) with theta = (mu_pos - mu_neg) / 2:
+    for l2 that is Phi((eps - ||mu_pos - mu_neg||_2 / 2) / sigma) while
+    eps < ||mu_pos - mu_neg||_2 / 2 and exactly 1/2 from then on; for l-inf
+    Phi(-||(|theta| - eps)_+||_2 / sigma).
+
+    Source: shaeiri2020 Theorem 2 (l2; printed without the restriction
+    eps < ||mu_1 - mu_-1|| / 2, beyond which its formula exceeds 1/2 although the
+    constant classifier has risk 1/2: see docs/errata.md). Every lp norm follows from
+    the same argument (docs/suggala2019.md, "optimal robust risk"): shifting the two
+    safe regions by +-z with ||z||_p <= eps keeps them disjoint, which bounds the
+    risk below by Phi(-||theta - z||_2 / sigma) for every such z, and the linear
+    classifier w = theta - proj(theta) attains the best of these bounds.
+
+    Parameters
+    ----------
+    mu_pos, mu_neg : array_like, shape (d,) or (..., d)
+    eps : float or array_like >= 0
+    sigma : float > 0
+    norm : 1 <= p <= inf (default 2)
+
+    Returns
+    -------
+    float or ndarray in [0, 1/2].
+    """
+    mu_pos = as_vector(mu_pos, "mu_pos")
+    mu_neg = as_vector(mu_neg, "mu_neg")
+    matching_last_axis(mu_pos, "mu_pos", mu_neg, "mu_neg")
+    theta = 0.5 * (mu_pos - mu_neg)
+    eps = nonnegative(eps, "eps")
+    sigma = positive(sigma, "sigma")
+    theta, eps_b = broadcast(theta=theta, eps=eps[..., None])
+    dist = distance_to_lp_ball(theta, eps_b[..., 0], check_norm(norm))
+    dist, sigma = broadcast(dist=dist, sigma=sigma)
+    return np.asarray(normal_cdf(-dist / sigma))[()]
+
+
+def optimal_linear_robust_classifier(theta, eps, sigma=1.0, norm=np.inf):
+    """The linear classifier w minimizing :func:`adversarial_risk`, and its risk.
+
+    Maximizing the robust margin (w.theta - eps ||w||_*) / ||w||_2 over w is, by the
+    minimax theorem, min over ||z||_p <= eps of ||theta - z||_2, so
+    w* = theta - proj_{B_p(eps)}(theta) and risk* = Phi(-||w*||_2 / sigma):
+
+    - l2:    w* = theta (1 - eps / ||theta||_2)_+        risk Phi((eps - ||theta||_2) / sigma)
+    - l-inf: w* = sign(theta) (|theta| - eps)_+ (soft thresholding)
+    - l1:    w* = theta minus its projection on the l1 ball (keeps the largest |theta_i|)
+
+    When theta lies in the ball (l2: eps >= ||theta||_2; l-inf: eps >= max |theta_i|)
+    no linear classifier beats 1/2 and w* = 0, the constant classifier (sign(0) = -1).
+    The risk equals :func:`optimal_robust_risk`: for this model the best linear
+    classifier is the best classifier.
+
+    Source: suggala2019 Theorem 1.2 minimized over w (derivation in docs/suggala2019.md);
+    checked against numerical minimization in the claim ``suggala2019.optimal-linear``.
+
+    Parameters
+    ----------
+    theta : array_like, shape (d,) or (..., d)
+    eps : float or array_like >= 0
+    sigma : float > 0
+    norm : 1 <= p <= inf (default inf)
+
+    Returns
+    -------
+    w : ndarray, shape of theta broadcast with eps: unit l2 norm, or 0
+    risk : float or ndarray
+    """
+    theta = as_vector(theta, "theta")
+    eps = nonnegative(eps, "eps")
+    sigma = positive(sigma, "sigma")
+    theta, eps_b = broadcast(theta=theta, eps=eps[..., None])
+    resid = theta - project_onto_lp_ball(theta, eps_b[..., 0], check_norm(norm))
+    n = lp_norm(resid, 2)
+    w = np.where(n[..., None] > 0, resid / np.where(n > 0, n, 1.0)[..., None], 0.0)
+    n, sigma = broadcast(n=n, sigma=sigma)
+    return w, np.asarray(normal_cdf(-n / sigma))[()]

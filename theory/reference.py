@@ -1,0 +1,237 @@
+"""Slow, literal reference computations used as independent checks.
+
+Nothing here shares code with the closed forms it checks:
+
+- mpmath evaluations of the risk formulas at 50 digits from the exact float inputs;
+- per-sample adversaries for the base-relative risk of suggala2019 Definition 2
+  that solve the primal problem directly (a greedy fractional knapsack for l-inf,
+  vertex enumeration for l1, planar geometry for l2), where the closed form uses
+  the dual;
+- a dynamic program over ALL labelings of a one-dimensional grid for the optimal
+  robust risk of shaeiri2020 Theorem 2.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+
+__all__ = [
+    "worst_case_perturbation",
+    "predict",
+    "mp_adversarial_risk",
+    "mp_log_adversarial_risk",
+    "flippable",
+    "optimal_robust_risk_1d_dp",
+]
+
+
+def worst_case_perturbation(w, eps, norm):
+    """The delta with ||delta||_p = eps that minimizes w.delta (Hoelder's equality case).
+
+    delta_i = -eps sign(w_i) |w_i|^(q-1) / ||w||_q^(q-1), q the dual exponent; for
+    p = inf that is -eps sign(w), for p = 1 all of eps on one largest |w_i|.
+    """
+    w = np.asarray(w, float)
+    if norm == np.inf:
+        return -eps * np.sign(w)
+    if norm == 1:
+        d = np.zeros_like(w)
+        i = np.argmax(np.abs(w))
+        d[i] = -eps * np.sign(w[i])
+        return d
+    q = norm / (norm - 1.0)
+    a = np.abs(w) ** (q - 1.0)
+    return -eps * np.sign(w) * a / np.linalg.norm(a, norm)
+
+
+def predict(scores):
+    """sign(scores) with sign(0) = -1, the convention of suggala2019."""
+    return np.where(np.asarray(scores) > 0, 1.0, -1.0)
+
+
+def _mp_margin(w, theta, eps, sigma, norm):
+    w = [mpmath.mpf(float(v)) for v in np.ravel(w)]
+    t = [mpmath.mpf(float(v)) for v in np.ravel(theta)]
+    eps = mpmath.mpf(float(eps))
+    sigma = mpmath.mpf(float(sigma))
+    dot = mpmath.fsum(a * b for a, b in zip(w, t, strict=True))
+    n2 = mpmath.sqrt(mpmath.fsum(a * a for a in w))
+    if norm == np.inf:
+        dual = mpmath.fsum(abs(a) for a in w)
+    elif norm == 1:
+        dual = max(abs(a) for a in w)
+    else:
+        q = mpmath.mpf(norm) / (mpmath.mpf(norm) - 1)
+        dual = mpmath.fsum(abs(a) ** q for a in w) ** (1 / q)
+    return (dot - eps * dual) / (sigma * n2)
+
+
+def mp_adversarial_risk(w, theta, eps=0.0, sigma=1.0, norm=np.inf, dps: int = 50):
+    """Phi((eps ||w||_* - w.theta) / (sigma ||w||_2)) at ``dps`` digits, from the exact float inputs."""
+    with mpmath.workdps(dps):
+        return mpmath.ncdf(-_mp_margin(w, theta, eps, sigma, norm))
+
+
+def mp_log_adversarial_risk(w, theta, eps=0.0, sigma=1.0, norm=np.inf, dps: int = 50):
+    """log of :func:`mp_adversarial_risk` at ``dps`` digits (mpmath has no underflow)."""
+    with mpmath.workdps(dps):
+        return mpmath.log(mpmath.ncdf(-_mp_margin(w, theta, eps, sigma, norm)))
+
+
+def _min_w_linf(x, w, theta, eps):
+    """min w.(x + d) s.t. theta.(x + d) >= 0, ||d||_inf <= eps, per row of x (inf if infeasible).
+
+    Primal greedy: start every coordinate where it lowers w.d most, then buy the
+    missing theta.d at the cheapest rate |w_i| / |theta_i| (a fractional knapsack).
+    """
+    n, d = x.shape
+    delta0 = -eps * np.sign(w)
+    delta0 = np.where(w == 0, eps * np.sign(theta), delta0)
+    base_w = x @ w + delta0 @ w
+    deficit = -(x @ theta + delta0 @ theta)  # how much theta.(x + d) is short of 0
+    # coordinates that can still move in the direction of sign(theta_i): room 2 eps
+    movable = (np.sign(theta) != 0) & (np.sign(delta0) != np.sign(theta))
+    gain = np.where(movable, 2 * eps * np.abs(theta), 0.0)
+    cost_rate = np.where(movable, np.abs(w) / np.where(theta != 0, np.abs(theta), 1.0), np.inf)
+    order = np.argsort(cost_rate)
+    g = gain[order]
+    c = (np.where(movable, np.abs(w), 0.0) * 2 * eps)[order]  # cost of a full move
+    cg = np.concatenate([[0.0], np.cumsum(g)])
+    cc = np.concatenate([[0.0], np.cumsum(c)])
+    need = np.maximum(deficit, 0.0)
+    k = np.searchsorted(cg, need, side="left")  # first prefix covering the need
+    feasible = need <= cg[-1]
+    k = np.clip(k, 1, d)
+    rate = np.where(np.isfinite(cost_rate[order]), cost_rate[order], 0.0)
+    extra = cc[k - 1] + (need - cg[k - 1]) * rate[k - 1]
+    extra = np.where(need > 0, extra, 0.0)
+    return np.where(feasible, base_w + extra, np.inf)
+
+
+def _min_w_l1(x, w, theta, eps):
+    """min w.(x + d) s.t. theta.(x + d) >= 0, ||d||_1 <= eps, by enumerating the polytope's vertices.
+
+    Vertices are +-eps e_i and the points where an edge between two of them meets
+    the hyperplane theta.(x + d) = 0.
+    """
+    n, d = x.shape
+    b = -(x @ theta)  # need theta.d >= b
+    best = np.full(n, np.inf)
+    verts = np.concatenate([eps * np.eye(d), -eps * np.eye(d)])  # (2d, d)
+    tv = verts @ theta
+    wv = verts @ w
+    for i in range(2 * d):
+        ok = tv[i] >= b
+        best = np.where(ok, np.minimum(best, wv[i]), best)
+        for j in range(i + 1, 2 * d):
+            if tv[i] == tv[j]:
+                continue
+            lam = (b - tv[j]) / (tv[i] - tv[j])
+            ok = (lam >= 0) & (lam <= 1)
+            val = lam * wv[i] + (1 - lam) * wv[j]
+            best = np.where(ok, np.minimum(best, val), best)
+    return x @ w + best
+
+
+def _flippable_l2(x, w, theta, eps):
+    """Whether x (with theta.x > 0, w.x > 0) lies within l2 distance eps of {theta.z >= 0, w.z <= 0}.
+
+    Planar geometry: in the plane of (theta, w) the cone is a wedge with apex 0; the
+    nearest point is the foot on the ray {w.z = 0, theta.z >= 0} when that foot lies
+    on the ray, otherwise the apex.
+    """
+    nw = np.linalg.norm(w)
+    u = x @ w
+    foot = x - np.outer(u / nw**2, w)  # projection onto the hyperplane w.z = 0
+    on_ray = foot @ theta >= 0
+    e1 = theta / np.linalg.norm(theta)
+    w2 = w - (w @ e1) * e1
+    e2 = w2 / np.linalg.norm(w2)
+    planar = np.hypot(x @ e1, x @ e2)
+    dist = np.where(on_ray, u / nw, planar)
+    return dist <= eps
+
+
+def flippable(x, w, theta, eps, norm):
+    """Per row of x: does x count towards the base-relative risk of sign(w.x) w.r.t. sign(theta.x)?
+
+    True iff f and g agree at x and some ||delta||_p <= eps keeps g's label and
+    changes f's (suggala2019 Definition 2). Solved in the primal, sample by sample.
+    """
+    x = np.atleast_2d(np.asarray(x, float))
+    w = np.asarray(w, float)
+    theta = np.asarray(theta, float)
+    out = np.zeros(len(x), bool)
+    for sgn in (1.0, -1.0):  # g(x) = +1 side, then the g(x) = -1 side through x -> -x
+        z = sgn * x
+        side = (z @ theta > 0) & (z @ w > 0) if sgn > 0 else (z @ theta >= 0) & (z @ w >= 0)
+        if not side.any():
+            continue
+        zs = z[side]
+        if norm == np.inf:
+            hit = _min_w_linf(zs, w, theta, eps) <= 0
+        elif norm == 1:
+            hit = _min_w_l1(zs, w, theta, eps) <= 0
+        elif norm == 2:
+            hit = _flippable_l2(zs, w, theta, eps)
+        else:
+            raise ValueError(f"norm must be 1, 2 or inf, got {norm!r}")
+        out[np.flatnonzero(side)[hit]] = True
+    return out
+
+
+def optimal_robust_risk_1d_dp(mu, eps, sigma=1.0, cells: int = 3000, span: float = 10.0):
+    """Bracket the optimal robust 0-1 risk over ALL labelings of a grid on R, for x | y ~ N(y mu, sigma^2).
+
+    The line [-L, L] (L = |mu| + span sigma) is cut into ``cells`` cells of width h;
+    a classifier is any labeling of the cells (outside the grid: the end cell's
+    label). A point in cell c is robustly correct iff every cell its eps-ball meets
+    carries its label. The ball of any point of c meets every cell within
+    ``ceil(eps / h) - 1`` of c and no cell farther than ``ceil(eps / h)``, so
+    charging a cell's mass of class y when a cell within r of it has the other label
+    under-charges for r = ceil(eps/h) - 1 and over-charges for r = ceil(eps/h). A
+    dynamic program over runs of equal labels minimizes both exactly. The
+    over-charged optimum is the true robust risk of a real classifier, so it bounds
+    the optimal risk from above; the under-charged one approaches it from below as
+    the grid is refined.
+
+    Returns
+    -------
+    (low, high) : the two DP optima.
+    """
+    from scipy.special import ndtr
+
+    L = abs(mu) + span * sigma
+    edges = np.linspace(-L, L, cells + 1)
+    h = edges[1] - edges[0]
+    masses = []
+    for m in (-mu, mu):  # label index 0 -> class -1, 1 -> class +1
+        cell = 0.5 * np.diff(ndtr((edges - m) / sigma))
+        cell[0] += 0.5 * ndtr((-L - m) / sigma)
+        cell[-1] += 0.5 * ndtr((m - L) / sigma)
+        masses.append(cell)
+    cum = [np.concatenate([[0.0], np.cumsum(m)]) for m in masses]
+    k = int(np.ceil(eps / h - 1e-12)) if eps > 0 else 0
+    return _dp_runs(cum, cells, max(k - 1, 0)), _dp_runs(cum, cells, k)
+
+
+def _dp_runs(cum, n: int, r: int) -> float:
+    """Min over labelings of the charged risk when a run [s, e] keeps the mass of [s + r, e - r].
+
+    Runs touching an end of the grid keep their cells up to that end (nothing lies
+    beyond it with another label).
+    """
+    best = np.full((n, 2), -np.inf)  # best[e, lbl]: max safe mass of cells [0, e], last run lbl
+    for e in range(n):
+        b = e if e == n - 1 else e - r
+        for lbl in (0, 1):
+            c = cum[lbl]
+            v = c[b + 1] - c[0] if b >= 0 else 0.0  # one run from the start
+            if e >= 1:
+                s = np.arange(1, e + 1)
+                a = np.minimum(s + r, n)
+                gain = np.where(b >= a, c[np.maximum(b, 0) + 1] - c[a], 0.0)
+                v = max(v, float(np.max(best[s - 1, 1 - lbl] + gain)))
+            best[e, lbl] = v
+    return float(1.0 - best[n - 1].max())

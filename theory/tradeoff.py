@@ -1,0 +1,819 @@
+"""The Tsipras et al. distribution, its accuracy-robustness tradeoff bound, and population SVMs.
+
+The distribution (tsipras2019 eq. (3)): a label ``y = +-1`` with probability 1/2
+each, one *robust* feature ``x1 = y`` with probability ``p`` (``-y`` otherwise) and
+``d`` *non-robust* features ``x2, ..., x_{d+1}`` drawn i.i.d. from ``N(eta * y, 1)``.
+Vectors lie along the last axis and have length ``d + 1``; coordinate 0 is ``x1``.
+
+Everything here is exact (closed forms through the normal CDF of
+:mod:`theory.normal`), except the one-dimensional minimisation inside
+:func:`population_svm`, which is a dense grid over an angle refined by golden-section
+search.
+
+Adversary. Robust accuracy is taken against an l-infinity adversary of radius
+``eps`` acting on *every* coordinate, ``x1`` included. For a linear classifier
+``sign(w.x + b)`` its worst case is ``x - eps * y * sign(w)``, which moves the score
+by ``-eps * ||w||_1 * y`` (Hoelder). Predictions use ``sign(0) = -1``.
+
+Source: tsipras2019 section 2.1 (eq. (3), eq. (4), Theorem 2.1), section 2.2
+(Theorem 2.2) and appendices B and C.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from theory._validate import (
+    as_array,
+    as_vector,
+    broadcast,
+    in_open_interval,
+    nonnegative,
+    positive,
+    positive_int,
+)
+from theory.montecarlo import as_generator
+from theory.normal import normal_cdf, normal_pdf
+from theory.norms import lp_norm
+
+__all__ = [
+    "TsiprasDistribution",
+    "averaging_weights",
+    "worst_case_linear_perturbation",
+    "linear_accuracy",
+    "swap_adversary_accuracies",
+    "robust_accuracy_upper_bound",
+    "printed_tradeoff_bound",
+    "symmetric_linear_accuracy",
+    "linear_tradeoff_pairs",
+    "hinge_expectation",
+    "population_hinge_loss",
+    "PopulationSVM",
+    "population_svm",
+    "zero_weight_threshold",
+]
+
+DEFAULT_P = 0.7
+_RATIO_CLIP = 1e6  # |margin / sd| beyond this: Phi is exactly 0 or 1 in double precision
+_KINK_PREFERENCE = 1e-14  # an interior point must beat a kink by this (relative) to be chosen
+
+
+def _check_p(p) -> np.ndarray:
+    return in_open_interval(p, "p", 0.5, 1.0)
+
+
+def _check_eta(eta) -> np.ndarray:
+    return positive(eta, "eta")
+
+
+# ---------------------------------------------------------------------------------------------
+# The distribution
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TsiprasDistribution:
+    """The binary task of tsipras2019 eq. (3): one robust feature and d weakly correlated ones.
+
+    Source: tsipras2019 section 2.1, eq. (3).
+
+    ``y`` is uniform on {-1, +1}; ``x1 = y`` with probability ``p`` and ``-y`` otherwise;
+    ``x2, ..., x_{d+1}`` are i.i.d. ``N(eta * y, 1)``. This sampler is the single source
+    of truth for the distribution (the experiments train on it).
+
+    Parameters
+    ----------
+    d : int >= 1
+        The number of non-robust features; a sample has ``d + 1`` coordinates.
+    eta : float > 0
+        The mean shift of each non-robust feature (the paper takes eta >= 3/sqrt(d)).
+    p : float in (1/2, 1)
+        The probability that the robust feature agrees with the label (0.7 in the paper).
+
+    Raises
+    ------
+    ValueError
+        If d is not an integer >= 1, eta is not finite and > 0, or p is outside (1/2, 1).
+    """
+
+    d: int
+    eta: float
+    p: float = DEFAULT_P
+
+    def __post_init__(self):
+        object.__setattr__(self, "d", positive_int(self.d, "d"))
+        object.__setattr__(self, "eta", float(_check_eta(self.eta)))
+        object.__setattr__(self, "p", float(_check_p(self.p)))
+
+    @property
+    def dim(self) -> int:
+        """The input dimension d + 1."""
+        return self.d + 1
+
+    @property
+    def signal_to_noise(self) -> float:
+        """eta * sqrt(d): the separation of the averaged non-robust features (eq. (4))."""
+        return self.eta * np.sqrt(self.d)
+
+    def sample(self, n: int, rng=None) -> tuple[np.ndarray, np.ndarray]:
+        """Draw n labelled points.
+
+        Parameters
+        ----------
+        n : int >= 1
+        rng : numpy Generator, int seed or None
+
+        Returns
+        -------
+        x : ndarray, shape (n, d + 1), float64
+        y : ndarray of +-1.0, shape (n,)
+        """
+        n = positive_int(n, "n")
+        g = as_generator(rng)
+        y = np.where(g.random(n) < 0.5, 1.0, -1.0)
+        agree = np.where(g.random(n) < self.p, 1.0, -1.0)
+        x = np.empty((n, self.dim))
+        x[:, 0] = agree * y
+        x[:, 1:] = g.standard_normal((n, self.d))
+        x[:, 1:] += (self.eta * y)[:, None]
+        return x, y
+
+
+def averaging_weights(d: int) -> np.ndarray:
+    """The weights w_unif = (0, 1/d, ..., 1/d) of the averaging classifier f_avg.
+
+    Source: tsipras2019 eq. (4).
+
+    Parameters
+    ----------
+    d : int >= 1
+
+    Returns
+    -------
+    ndarray, shape (d + 1,)
+    """
+    d = positive_int(d, "d")
+    w = np.full(d + 1, 1.0 / d)
+    w[0] = 0.0
+    return w
+
+
+def worst_case_linear_perturbation(x, y, w, eps) -> np.ndarray:
+    """The worst l-inf perturbation of x against sign(w.x + b): x - eps * y * sign(w).
+
+    Source: Hoelder's inequality; tsipras2019 appendix C (the eps ||w||_1 term).
+    It lowers y * w.x by exactly eps * ||w||_1, the most any ``||delta||_inf <= eps`` can.
+
+    Parameters
+    ----------
+    x : array_like, shape (n, k)
+    y : array_like of +-1, shape (n,)
+    w : array_like, shape (k,)
+    eps : float >= 0
+
+    Returns
+    -------
+    ndarray, shape (n, k)
+
+    Raises
+    ------
+    ValueError
+        On NaN/inf, negative eps, or mismatched shapes.
+    """
+    x = as_array(x, "x", min_ndim=2)
+    y = as_vector(y, "y")
+    w = as_vector(w, "w")
+    eps = float(nonnegative(eps, "eps"))
+    if w.ndim != 1 or x.shape[-1] != w.shape[0]:
+        raise ValueError(f"w must have shape ({x.shape[-1]},) to match x {x.shape}, got {w.shape}")
+    if y.shape != x.shape[:1]:
+        raise ValueError(f"y must have shape ({x.shape[0]},) to match x {x.shape}, got {y.shape}")
+    return x - eps * y[:, None] * np.sign(w)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact accuracies of linear classifiers
+# ---------------------------------------------------------------------------------------------
+
+
+def _phi_ratio(num: np.ndarray, sd: np.ndarray, strict: bool) -> np.ndarray:
+    """P(num + sd * Z > 0) (strict) or P(num + sd * Z >= 0), Z standard normal; sd may be 0."""
+    pos = sd > 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.clip(num / np.where(pos, sd, 1.0), -_RATIO_CLIP, _RATIO_CLIP)
+    det = (num > 0) if strict else (num >= 0)
+    return np.where(pos, normal_cdf(ratio), det.astype(np.float64))
+
+
+def linear_accuracy(w, b, eta, p=DEFAULT_P, eps=0.0) -> np.ndarray:
+    """Exact standard (eps = 0) or l-inf robust accuracy of sign(w.x + b) on the Tsipras task.
+
+    Source: tsipras2019 eq. (3) (the distribution) and eq. (4) (the computation for f_avg);
+    the worst case of a linear score is the shift -eps ||w||_1 y (Hoelder).
+
+    With ``s = y * x1`` (+1 w.p. p), ``S = sum_{i>=2} w_i``, ``sd = ||w_{2..}||_2`` and
+    ``m_s = w1 s + eta S - eps ||w||_1``, a point with label +1 is robustly correct iff
+    ``m_s + b + sd Z > 0`` and one with label -1 iff ``m_s - b + sd Z >= 0`` (the
+    prediction at a score of exactly 0 is -1), so
+
+        accuracy = 1/2 sum_s P(s) [Phi((m_s + b) / sd) + Phi((m_s - b) / sd)],
+
+    with the deterministic comparisons when ``sd = 0``.
+
+    Parameters
+    ----------
+    w : array_like, shape (..., d + 1)
+        Weights; a batch of classifiers along the leading axes. d >= 1.
+    b : array_like, broadcasting against the batch shape ``w.shape[:-1]``
+        Biases.
+    eta : float or array_like > 0, broadcasting against the batch shape
+    p : float or array_like in (1/2, 1), broadcasting against the batch shape
+    eps : float or array_like >= 0, broadcasting against the batch shape
+        The adversary's l-inf radius; 0 gives the standard accuracy.
+
+    Returns
+    -------
+    ndarray, shape broadcast(w.shape[:-1], b, eta, p, eps)
+        Accuracies in [0, 1] (a numpy float for a single classifier).
+
+    Raises
+    ------
+    ValueError
+        On NaN or inf anywhere, w with fewer than 2 coordinates, eta <= 0, p outside
+        (1/2, 1), eps < 0, or shapes that do not broadcast (the message names them).
+    """
+    w = as_vector(w, "w")
+    if w.shape[-1] < 2:
+        raise ValueError(
+            f"w must have d + 1 >= 2 coordinates along the last axis, got shape {w.shape}")
+    b = as_array(b, "b")
+    eta = _check_eta(eta)
+    p = _check_p(p)
+    eps = nonnegative(eps, "eps")
+    try:
+        shape = np.broadcast_shapes(w.shape[:-1], b.shape, eta.shape, p.shape, eps.shape)
+    except ValueError as exc:
+        raise ValueError(
+            f"shapes do not broadcast: w {w.shape} (batch {w.shape[:-1]}), b {b.shape}, "
+            f"eta {eta.shape}, p {p.shape}, eps {eps.shape}") from exc
+    w = np.broadcast_to(w, shape + w.shape[-1:])
+    b, eta, p, eps = (np.broadcast_to(a, shape) for a in (b, eta, p, eps))
+
+    w1 = w[..., 0]
+    rest = w[..., 1:]
+    total = rest.sum(axis=-1)
+    sd = lp_norm(rest, 2)
+    shift = eps * lp_norm(w, 1)
+    acc = np.zeros(shape)
+    for s, prob in ((1.0, p), (-1.0, 1.0 - p)):
+        m = w1 * s + eta * total - shift
+        acc = acc + prob * (_phi_ratio(m + b, sd, strict=True)
+                            + _phi_ratio(m - b, sd, strict=False))
+    return 0.5 * acc
+
+
+def swap_adversary_accuracies(p_pp, p_pm, p_mp, p_mm, p=DEFAULT_P):
+    """Standard accuracy and accuracy against the G+ <-> G- swap, from conditional predictions.
+
+    Source: tsipras2019 appendix B (proof of Theorem 2.1).
+
+    ``p_ij = Pr[f(x) = +1 | x1 = i, x_{2..} ~ G_j]`` with ``G_+- = N(+-eta, 1)^d``. With
+    ``a = 1 - p_pp + p_mm`` and ``b = 1 - p_mp + p_pm`` (each in [0, 2])
+
+        standard = 1 - (p a + (1 - p) b) / 2,     swapped = ((1 - p) a + p b) / 2,
+
+    where "swapped" is the accuracy against the adversary that replaces x_i by
+    ``x_i - 2 eta y`` for i >= 2 (allowed whenever eps >= 2 eta).
+
+    Parameters
+    ----------
+    p_pp, p_pm, p_mp, p_mm : array_like in [0, 1], broadcasting together
+    p : float in (1/2, 1)
+
+    Returns
+    -------
+    (standard, swapped) : pair of ndarrays
+
+    Raises
+    ------
+    ValueError
+        On values outside [0, 1], NaN, p outside (1/2, 1), or shapes that do not broadcast.
+    """
+    vals = {}
+    for name, v in (("p_pp", p_pp), ("p_pm", p_pm), ("p_mp", p_mp), ("p_mm", p_mm)):
+        arr = nonnegative(v, name)
+        if (arr > 1).any():
+            raise ValueError(f"{name} must lie in [0, 1], got {arr[arr > 1].ravel()[0].item()!r}")
+        vals[name] = arr
+    p = _check_p(p)
+    p_pp, p_pm, p_mp, p_mm, p = broadcast(**vals, p=p)
+    a = 1.0 - p_pp + p_mm
+    b = 1.0 - p_mp + p_pm
+    return 1.0 - 0.5 * (p * a + (1.0 - p) * b), 0.5 * ((1.0 - p) * a + p * b)
+
+
+# ---------------------------------------------------------------------------------------------
+# The tradeoff bound (Theorem 2.1)
+# ---------------------------------------------------------------------------------------------
+
+
+def robust_accuracy_upper_bound(standard_accuracy, p=DEFAULT_P) -> np.ndarray:
+    """The largest robust accuracy any classifier with the given standard accuracy can have.
+
+    Source: tsipras2019 Theorem 2.1 and appendix B, generalised to every accuracy and p.
+
+    Against any l-inf adversary with ``eps >= 2 eta`` and for every (randomised)
+    classifier f with standard accuracy A on the Tsipras task,
+
+        robust accuracy <= bound(A) = min(A, p (1 - A) / (1 - p))
+                                    = p (1 - A) / (1 - p)  if A >= p,   A  if A <= p.
+
+    Derivation: in the notation of :func:`swap_adversary_accuracies`, maximise the
+    swapped accuracy ``((1 - p) a + p b) / 2`` subject to ``p a + (1 - p) b = 2 (1 - A)``
+    and a, b in [0, 2]. The optimum is the vertex b = 0 while ``1 - A <= 1 - p``, giving
+    ``p (1 - A) / (1 - p)`` (the printed ``7/3 delta`` at p = 0.7); beyond it the linear
+    programme exceeds A, and robust accuracy never exceeds standard accuracy (the
+    adversary may choose delta = 0).
+
+    Where it is attained (for a fixed eps with 2 eta <= eps < 1):
+
+    * A = p: exactly, by sign(x1) (standard = robust = p).
+    * 1 - p <= A <= p: exactly, by classifiers of x1 alone: sign(x1) (A = p), a constant
+      (A = 1/2), -sign(x1) (A = 1 - p), and randomised mixtures of them in between.
+    * A > p: not attained for finite eta sqrt(d) (the vertex b = 0 needs the classifier
+      to tell G+ from G- without error); approached as eta sqrt(d) -> inf and eta -> 0
+      by linear classifiers ``(r, 1/sqrt(d), ..., 1/sqrt(d))`` (see
+      :func:`symmetric_linear_accuracy`), whose gap to the bound tends to
+      ``Phi(-r - eta sqrt(d)) (2p - 1) / (1 - p)`` as eta -> 0.
+    * A < 1 - p: likewise only approached, by mixtures of -sign(x1) with classifiers
+      that are almost always wrong, such as -sign(x2 + ... + x_{d+1}).
+
+    Parameters
+    ----------
+    standard_accuracy : array_like in [0, 1]
+    p : float or array_like in (1/2, 1), broadcasting against standard_accuracy
+
+    Returns
+    -------
+    ndarray, the broadcast shape, values in [0, max(A, p)]
+
+    Raises
+    ------
+    ValueError
+        If standard_accuracy has NaN or values outside [0, 1], or p is outside (1/2, 1).
+    """
+    acc = nonnegative(standard_accuracy, "standard_accuracy")
+    if (acc > 1).any():
+        raise ValueError(
+            f"standard_accuracy must lie in [0, 1], got {acc[acc > 1].ravel()[0].item()!r}")
+    p = _check_p(p)
+    acc, p = broadcast(standard_accuracy=acc, p=p)
+    return np.minimum(acc, p * (1.0 - acc) / (1.0 - p))
+
+
+def printed_tradeoff_bound(delta, p=DEFAULT_P) -> np.ndarray:
+    """The bound as printed in Theorem 2.1, generalised to p: p / (1 - p) * delta (7/3 delta).
+
+    Source: tsipras2019 Theorem 2.1 ("at most 7/3 delta" for p = 0.7).
+
+    It holds for every delta in [0, 1] but is loose once delta > 1 - p, where it exceeds
+    the standard accuracy 1 - delta; :func:`robust_accuracy_upper_bound` is the tight
+    version.
+
+    Parameters
+    ----------
+    delta : array_like in [0, 1]
+        One minus the standard accuracy.
+    p : float or array_like in (1/2, 1)
+
+    Returns
+    -------
+    ndarray, the broadcast shape
+
+    Raises
+    ------
+    ValueError
+        If delta has NaN or values outside [0, 1], or p is outside (1/2, 1).
+    """
+    delta = nonnegative(delta, "delta")
+    if (delta > 1).any():
+        raise ValueError(f"delta must lie in [0, 1], got {delta[delta > 1].ravel()[0].item()!r}")
+    p = _check_p(p)
+    delta, p = broadcast(delta=delta, p=p)
+    return p / (1.0 - p) * delta
+
+
+def symmetric_linear_accuracy(w1, v, d: int, eta, p=DEFAULT_P, eps=0.0) -> np.ndarray:
+    """Accuracy of sign(w.x) for w = (w1, v/sqrt(d), ..., v/sqrt(d)), without forming w.
+
+    Source: tsipras2019 appendix C (the parametrisation of Lemma C.1); the same
+    quantity as :func:`linear_accuracy` with b = 0, for any d (even 1e12), from
+    ``S = sqrt(d) v``, ``||w_{2..}||_2 = |v|`` and ``||w||_1 = |w1| + sqrt(d) |v|``.
+
+    Parameters
+    ----------
+    w1, v : array_like, broadcasting together (and with eta, p, eps)
+    d : int >= 1
+    eta : float or array_like > 0
+    p : float or array_like in (1/2, 1)
+    eps : float or array_like >= 0
+
+    Returns
+    -------
+    ndarray, the broadcast shape
+
+    Raises
+    ------
+    ValueError
+        On NaN/inf, invalid d, eta <= 0, p outside (1/2, 1), eps < 0, or shapes that do
+        not broadcast.
+    """
+    w1 = as_array(w1, "w1")
+    v = as_array(v, "v")
+    d = positive_int(d, "d")
+    eta = _check_eta(eta)
+    p = _check_p(p)
+    eps = nonnegative(eps, "eps")
+    w1, v, eta, p, eps = broadcast(w1=w1, v=v, eta=eta, p=p, eps=eps)
+    root_d = np.sqrt(float(d))
+    sd = np.abs(v)
+    shift = eps * (np.abs(w1) + root_d * sd)
+    acc = np.zeros(w1.shape)
+    for s, prob in ((1.0, p), (-1.0, 1.0 - p)):
+        m = w1 * s + eta * root_d * v - shift
+        acc = acc + prob * (_phi_ratio(m, sd, strict=True) + _phi_ratio(m, sd, strict=False))
+    return 0.5 * acc
+
+
+def linear_tradeoff_pairs(d: int, eta: float, eps=None, p=DEFAULT_P, n_angles: int = 4001):
+    """Exact (standard, robust) accuracies of the unbiased linear classifiers (w1, v/sqrt(d) 1).
+
+    Source: tsipras2019 Theorem 2.1 (the frontier it bounds) and appendix C (the
+    symmetric parametrisation of Lemma C.1).
+
+    The angle ``t`` runs over ``[-pi, pi)`` with ``w1 = cos t`` and ``v = sin t``. Their
+    upper envelope is a lower estimate of the best achievable tradeoff; it approaches
+    :func:`robust_accuracy_upper_bound` as eta sqrt(d) -> inf with eta -> 0.
+
+    Parameters
+    ----------
+    d : int >= 1
+    eta : float > 0
+    eps : float >= 0, optional
+        The adversary's radius; defaults to 2 eta.
+    p : float in (1/2, 1)
+    n_angles : int >= 2
+
+    Returns
+    -------
+    standard, robust : ndarrays, shape (n_angles,)
+
+    Raises
+    ------
+    ValueError
+        On invalid d, eta, eps, p or n_angles.
+    """
+    d = positive_int(d, "d")
+    eta = float(_check_eta(eta))
+    eps = 2.0 * eta if eps is None else float(nonnegative(eps, "eps"))
+    n_angles = positive_int(n_angles, "n_angles", minimum=2)
+    t = np.linspace(-np.pi, np.pi, n_angles, endpoint=False)
+    w1, v = np.cos(t), np.sin(t)
+    return (symmetric_linear_accuracy(w1, v, d, eta, p),
+            symmetric_linear_accuracy(w1, v, d, eta, p, eps))
+
+
+# ---------------------------------------------------------------------------------------------
+# Population hinge loss and the population SVM (Theorem 2.2)
+# ---------------------------------------------------------------------------------------------
+
+
+def hinge_expectation(c, sd) -> np.ndarray:
+    """E[max(0, c - sd * Z)] for Z standard normal: c Phi(c/sd) + sd phi(c/sd), max(0, c) at sd = 0.
+
+    Source: a direct integration (derived symbolically in tests/test_tradeoff.py); it is
+    the per-x1-sign term of the population hinge loss in tsipras2019 appendix C.
+
+    Parameters
+    ----------
+    c : array_like
+    sd : array_like >= 0, broadcasting against c
+
+    Returns
+    -------
+    ndarray, the broadcast shape (absolute accuracy about 1e-16 * (|c| + sd))
+
+    Raises
+    ------
+    ValueError
+        On NaN/inf or negative sd.
+    """
+    c = as_array(c, "c")
+    sd = nonnegative(sd, "sd")
+    c, sd = broadcast(c=c, sd=sd)
+    return _hinge_expectation(c, sd)
+
+
+def _hinge_expectation(c, sd):
+    pos = sd > 0
+    safe = np.where(pos, sd, 1.0)
+    t = np.clip(c / safe, -_RATIO_CLIP, _RATIO_CLIP)
+    smooth = c * normal_cdf(t) + safe * normal_pdf(t)
+    return np.where(pos, smooth, np.maximum(c, 0.0))
+
+
+def population_hinge_loss(w, eta, eps=0.0, p=DEFAULT_P) -> np.ndarray:
+    """Exact population (adversarial) hinge loss E[max(0, 1 - y w.x + eps ||w||_1)].
+
+    Source: tsipras2019 appendix C, the margin term of eq. (5) and of its adversarial
+    variant (the inner maximum over ||delta||_inf <= eps is the eps ||w||_1 term).
+
+    Given s = y x1, ``y w.x = w1 s + eta S + sd Z`` with ``S = sum_{i>=2} w_i`` and
+    ``sd = ||w_{2..}||_2``, so the loss is ``sum_s P(s) E[max(0, c_s - sd Z)]`` with
+    ``c_s = 1 - w1 s - eta S + eps ||w||_1`` (see :func:`hinge_expectation`).
+
+    Parameters
+    ----------
+    w : array_like, shape (..., d + 1)
+    eta : float or array_like > 0, broadcasting against the batch shape w.shape[:-1]
+    eps : float or array_like >= 0, broadcasting likewise
+    p : float or array_like in (1/2, 1), broadcasting likewise
+
+    Returns
+    -------
+    ndarray, shape broadcast(w.shape[:-1], eta, eps, p)
+
+    Raises
+    ------
+    ValueError
+        On NaN/inf, fewer than 2 coordinates, eta <= 0, eps < 0, p outside (1/2, 1), or
+        shapes that do not broadcast.
+    """
+    w = as_vector(w, "w")
+    if w.shape[-1] < 2:
+        raise ValueError(
+            f"w must have d + 1 >= 2 coordinates along the last axis, got shape {w.shape}")
+    eta = _check_eta(eta)
+    eps = nonnegative(eps, "eps")
+    p = _check_p(p)
+    try:
+        shape = np.broadcast_shapes(w.shape[:-1], eta.shape, eps.shape, p.shape)
+    except ValueError as exc:
+        raise ValueError(
+            f"shapes do not broadcast: w {w.shape} (batch {w.shape[:-1]}), eta {eta.shape}, "
+            f"eps {eps.shape}, p {p.shape}") from exc
+    rest = w[..., 1:]
+    sd = np.broadcast_to(lp_norm(rest, 2), shape)
+    base = 1.0 - eta * rest.sum(axis=-1) + eps * lp_norm(w, 1)
+    w1 = w[..., 0]
+    return p * _hinge_expectation(base - w1, sd) + (1.0 - p) * _hinge_expectation(base + w1, sd)
+
+
+def _reduced_loss(w1, v, k, eta, eps, p):
+    """Population hinge loss of w = (w1, v/sqrt(k) on k of x2..x_{d+1}, zeros elsewhere)."""
+    root_k = np.sqrt(float(k))
+    base = 1.0 - v * eta * root_k + eps * (np.abs(w1) + root_k * np.abs(v))
+    sd = np.abs(v)
+    return p * _hinge_expectation(base - w1, sd) + (1.0 - p) * _hinge_expectation(base + w1, sd)
+
+
+def _golden_section(f, lo, hi, iters=56):
+    """Vectorised golden-section search: a local minimiser of f in each bracket [lo_k, hi_k].
+
+    Both interior points are re-evaluated in one call per iteration (simple, and one
+    vectorised call costs about what a scalar one does); 56 iterations shrink a bracket
+    by 0.618**56 ~ 2e-12.
+    """
+    invphi = (np.sqrt(5.0) - 1.0) / 2.0
+    a, b = np.array(lo, dtype=float), np.array(hi, dtype=float)
+    n = a.size
+    for _ in range(iters):
+        c = b - invphi * (b - a)
+        e = a + invphi * (b - a)
+        fce = f(np.concatenate([c, e]))
+        left = fce[:n] < fce[n:]  # the minimum lies in [a, e]
+        b = np.where(left, e, b)
+        a = np.where(left, a, c)
+    return 0.5 * (a + b)
+
+
+def _minimize_on_circle(k, eta, eps, p, n_grid=2001):
+    """Global minimiser (loss, w1, v) of the k-coordinate reduced loss on w1^2 + v^2 = 1.
+
+    The loss is smooth inside each quadrant; its kinks lie on the axes (|w1|, |v| and the
+    sd = 0 switch). Each quadrant is gridded; every grid-local minimum, and the grid cell
+    next to each axis, is refined by a (vectorised) golden-section search; the four axis
+    points are candidates in their own right, evaluated at their exact coordinates so that
+    a minimum on an axis has exact zeros. An interior candidate must beat the best axis
+    point by a relative 1e-14 to be chosen.
+    """
+
+    def loss_t(t):
+        return _reduced_loss(np.cos(t), np.sin(t), k, eta, eps, p)
+
+    axes = [(1.0, 0.0), (0.0, 1.0), (-1.0, 0.0), (0.0, -1.0)]
+    axis_best = min((float(_reduced_loss(a, b, k, eta, eps, p)), a, b) for a, b in axes)
+    lo, hi = [], []
+    for quadrant in range(4):
+        t = np.linspace(quadrant * np.pi / 2, (quadrant + 1) * np.pi / 2, n_grid)
+        vals = loss_t(t)
+        interior = np.flatnonzero((vals[1:-1] <= vals[:-2]) & (vals[1:-1] <= vals[2:])) + 1
+        idx = np.unique(np.concatenate([interior, [1, n_grid - 2]]))
+        lo.append(t[idx - 1])
+        hi.append(t[idx + 1])
+    ts = _golden_section(loss_t, np.concatenate(lo), np.concatenate(hi))
+    vals = loss_t(ts)
+    i = int(np.argmin(vals))
+    if vals[i] < axis_best[0] - _KINK_PREFERENCE * max(1.0, abs(axis_best[0])):
+        return float(vals[i]), float(np.cos(ts[i])), float(np.sin(ts[i]))
+    return axis_best
+
+
+def _unit_norm_optimum(d, eta, eps, p):
+    """(loss, w1, v, k): the minimiser on the unit sphere; its non-robust weight is on k coords.
+
+    For fixed w1 and sd = ||w_{2..}||_2 the loss depends on w_{2..} only through
+    ``S = sum w_i`` (the larger the better) and ``eps ||w_{2..}||_1``; with w_{2..} >= 0,
+    S = ||w_{2..}||_1 =: L and the hinge argument carries ``(eps - eta) L`` with L in
+    [sd, sqrt(d) sd]. So the optimum spreads the weight equally over all d coordinates
+    (L = sqrt(d) sd, Lemma C.1) when eps < eta and puts it on one coordinate
+    (L = sd) when eps > eta; both are computed and the better kept (ties: spread).
+    """
+    loss, w1, v = _minimize_on_circle(d, eta, eps, p)
+    k = d
+    if d > 1 and eps > eta:
+        loss1, w11, v1 = _minimize_on_circle(1, eta, eps, p)
+        if loss1 < loss - _KINK_PREFERENCE * max(1.0, abs(loss)):
+            loss, w1, v, k = loss1, w11, v1, 1
+    return loss, w1, v, (0 if v == 0.0 else k)
+
+
+@dataclass(frozen=True, eq=False)
+class PopulationSVM:
+    """The unit-norm minimiser of the population (adversarial) hinge loss and its accuracies.
+
+    Attributes
+    ----------
+    w : ndarray, shape (d + 1,)
+        The weights: ``w1`` on x1 and ``v/sqrt(k)`` on the first k of x2..x_{d+1}
+        (zeros elsewhere), with ``w1^2 + v^2 = 1``.
+    w1, v : float
+        The weight on the robust feature and the l2 norm (with sign) of the others.
+    support : int
+        k, the number of nonzero weights on x2..x_{d+1}: d (the symmetric solution of
+        Lemma C.1), 1 (the sparse one, optimal when eps > eta) or 0 (v = 0).
+    loss : float
+        The minimal population hinge loss (with the eps ||w||_1 term when eps > 0).
+    standard_accuracy, adversarial_accuracy : float
+        Exact accuracies of sign(w.x) (b = 0); the latter against l-inf radius eval_eps.
+    d, eta, eps, p, eval_eps : the parameters.
+    """
+
+    w: np.ndarray
+    w1: float
+    v: float
+    support: int
+    loss: float
+    standard_accuracy: float
+    adversarial_accuracy: float
+    d: int
+    eta: float
+    eps: float
+    p: float
+    eval_eps: float
+
+    @property
+    def uses_nonrobust_features(self) -> bool:
+        """Whether any weight on x2, ..., x_{d+1} is nonzero."""
+        return self.support > 0
+
+
+def population_svm(d: int, eta: float, eps: float = 0.0, p: float = DEFAULT_P,
+                   eval_eps: float | None = None) -> PopulationSVM:
+    """The soft-margin SVM of unit l2 norm that minimises the population (adversarial) hinge loss.
+
+    Source: tsipras2019 Theorem 2.2 and appendix C (eq. (5) with lambda tuned so that
+    ||w*||_2 = 1, Lemma C.1's symmetry, Lemma C.5's adversarial variant).
+
+    Minimises ``E[max(0, 1 - y w.x + eps ||w||_1)]`` over ``||w||_2 = 1``. For fixed w1
+    and ``||w_{2..}||_2`` the loss depends on w_{2..} only through its sum S and
+    ``eps ||w_{2..}||_1``, so the minimiser spreads its non-robust weight equally over
+    x2..x_{d+1} when eps <= eta (Lemma C.1's symmetry; then ``y w.x = w1 s + v (eta
+    sqrt(d) + Z)``) and puts it on a single coordinate when eps > eta (the l1 term
+    favours sparsity; Lemma C.1's averaging argument needs the regulariser, not the
+    sphere). Each of the two one-dimensional problems over the angle ``w1 = cos t,
+    v = sin t`` is solved globally (dense grid per quadrant, golden-section refinement,
+    the axis points as exact candidates, so a zero weight is exactly zero).
+
+    Note: this is the unit-sphere-constrained problem (the "SVM of unit weight norm" of
+    Theorem 2.2). It coincides with the lambda-regularised eq. (5) only when some
+    lambda >= 0 gives a unit-norm solution; for eps >= max(2p - 1, eta) none does (the
+    regularised minimiser is w = 0).
+
+    Parameters
+    ----------
+    d : int >= 1
+    eta : float > 0
+    eps : float >= 0
+        The training radius (0: standard training).
+    p : float in (1/2, 1)
+    eval_eps : float >= 0, optional
+        Radius for ``adversarial_accuracy``; defaults to ``eps`` if eps > 0, else 2 eta
+        (the radius of Theorem 2.2).
+
+    Returns
+    -------
+    PopulationSVM
+
+    Raises
+    ------
+    ValueError
+        On invalid d, eta, eps, p or eval_eps.
+    """
+    d = positive_int(d, "d")
+    eta = float(_check_eta(eta))
+    eps = float(nonnegative(eps, "eps"))
+    p = float(_check_p(p))
+    if eval_eps is None:
+        eval_eps = eps if eps > 0 else 2.0 * eta
+    eval_eps = float(nonnegative(eval_eps, "eval_eps"))
+    loss, w1, v, k = _unit_norm_optimum(d, eta, eps, p)
+    w = np.zeros(d + 1)
+    w[0] = w1
+    if k:
+        w[1:k + 1] = v / np.sqrt(k)
+    w.flags.writeable = False
+    return PopulationSVM(
+        w=w, w1=w1, v=v, support=k, loss=loss,
+        standard_accuracy=float(linear_accuracy(w, 0.0, eta, p)),
+        adversarial_accuracy=float(linear_accuracy(w, 0.0, eta, p, eval_eps)),
+        d=d, eta=eta, eps=eps, p=p, eval_eps=eval_eps,
+    )
+
+
+def zero_weight_threshold(d: int, eta: float, p: float = DEFAULT_P, eps_max: float = 1.0,
+                          xtol: float = 1e-9, n_scan: int = 48) -> float:
+    """The smallest training eps from which on (up to eps_max) the SVM ignores x2..x_{d+1}.
+
+    Source: tsipras2019 Lemma C.5 (printed for eps >= 2 eta; the per-coordinate mean of
+    the hinge argument is |w_i| (eps - eta), so eta is the natural threshold).
+
+    Returns the smallest eps* such that the unit-norm population SVM of
+    :func:`population_svm` has v = 0 for every training eps in [eps*, eps_max] on a scan
+    of ``n_scan`` points, the last switch from v != 0 to v = 0 being located by
+    bisection. For eta <= 2p - 1 the answer is exactly eta (see the claim
+    ``tsipras2019.lemmaC5``); for larger eta it exceeds eta, and the sparse solution
+    (all non-robust weight on one coordinate) can win again at larger eps. The predicate
+    need not be monotone: for small eta sqrt(d) even eps = 0 gives v = 0 (the hinge is
+    kinked at w = e1, where the margin of x1 = y is exactly 1).
+
+    Parameters
+    ----------
+    d : int >= 1
+    eta : float > 0
+    p : float in (1/2, 1)
+    eps_max : float > 0
+        The top of the range; 1 by default, the largest radius at which the adversary
+        cannot flip x1.
+    xtol : float > 0
+        Width of the final bracket.
+    n_scan : int >= 2
+        Scan points on [0, eps_max].
+
+    Returns
+    -------
+    float
+        The upper end of the final bracket; 0.0 if every scanned eps gives v = 0, and
+        ``inf`` if v != 0 at eps_max.
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters.
+    """
+    d = positive_int(d, "d")
+    eta = float(_check_eta(eta))
+    p = float(_check_p(p))
+    eps_max = float(positive(eps_max, "eps_max"))
+    xtol = float(positive(xtol, "xtol"))
+    n_scan = positive_int(n_scan, "n_scan", minimum=2)
+
+    def zeroed(e):
+        return _unit_norm_optimum(d, eta, e, p)[3] == 0
+
+    grid = np.linspace(0.0, eps_max, n_scan)
+    nonzero = [i for i, e in enumerate(grid) if not zeroed(e)]
+    if not nonzero:
+        return 0.0
+    if nonzero[-1] == n_scan - 1:
+        return np.inf
+    lo, hi = grid[nonzero[-1]], grid[nonzero[-1] + 1]
+    while hi - lo > xtol:
+        mid = 0.5 * (lo + hi)
+        if zeroed(mid):
+            hi = mid
+        else:
+            lo = mid
+    return float(hi)
