@@ -41,6 +41,8 @@ def as_array(x, name: str, *, allow_inf: bool = False, min_ndim: int = 0) -> np.
         raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {arr.shape}")
     if arr.ndim >= 1 and arr.shape[-1] == 0 and min_ndim >= 1:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if arr.size and np.isfinite(np.add.reduce(arr, axis=None)):
+        return arr  # a finite sum rules out NaN and infinities in one pass
     nan = np.isnan(arr)
     if nan.any():
         raise ValueError(f"{name} must not contain NaN, got {_first_bad(arr, nan)}")

@@ -34,8 +34,8 @@ from theory._validate import (
     nonnegative,
     positive,
 )
-from theory.norms import distance_to_lp_ball, dual_exponent, lp_norm, project_onto_lp_ball
 from theory.normal import log_normal_cdf, normal_cdf, normal_pdf
+from theory.norms import distance_to_lp_ball, dual_exponent, lp_norm, project_onto_lp_ball
 
 __all__ = [
     "classification_risk",
@@ -58,7 +58,10 @@ _REFINE_ABOVE = 4.0  # margins above this are recomputed in double-double
 
 
 def _inputs(w, theta, eps, sigma):
-    """Validate and broadcast (w, theta, eps, sigma) to a common batch shape."""
+    """Validate (w, theta, eps, sigma); return them with eps and sigma broadcast to the batch shape.
+
+    w keeps its own shape (..., d); theta is (d,) or a batch broadcasting against w.
+    """
     w = as_vector(w, "w")
     theta = as_vector(theta, "theta")
     matching_last_axis(w, "w", theta, "theta")
@@ -72,8 +75,47 @@ def _inputs(w, theta, eps, sigma):
             f"{w.shape[:-1]}, theta batch {theta.shape[:-1]}, eps {eps.shape}, sigma {sigma.shape}"
         ) from exc
     d = w.shape[-1]
-    return (np.broadcast_to(w, batch + (d,)), np.broadcast_to(theta, batch + (d,)),
-            np.broadcast_to(eps, batch), np.broadcast_to(sigma, batch))
+    if w.shape[:-1] != batch:
+        w = np.broadcast_to(w, batch + (d,))
+    return w, theta, np.broadcast_to(eps, batch), np.broadcast_to(sigma, batch)
+
+
+_CHUNK_ROWS = 8192  # rows per block: keeps the |w| temporary in cache
+
+
+def _row_stats(w, theta, q, need_dual: bool):
+    """w.theta, ||w||_2 and ||w||_q along the last axis, in row blocks (one pass over w).
+
+    Returns arrays of shape w.shape[:-1].
+    """
+    d = w.shape[-1]
+    batch = w.shape[:-1]
+    wf = w.reshape(-1, d)
+    flat_theta = theta.ndim == 1
+    tf = theta if flat_theta else np.broadcast_to(theta, batch + (d,)).reshape(-1, d)
+    n = wf.shape[0]
+    dot, sq = np.empty(n), np.empty(n)
+    dual = np.empty(n) if need_dual else None
+    buf = np.empty((min(n, _CHUNK_ROWS), d))
+    for i in range(0, n, _CHUNK_ROWS):
+        blk = wf[i:i + _CHUNK_ROWS]
+        dot[i:i + len(blk)] = blk @ theta if flat_theta else np.einsum(
+            "ij,ij->i", blk, tf[i:i + _CHUNK_ROWS])
+        sq[i:i + len(blk)] = np.einsum("ij,ij->i", blk, blk)
+        if need_dual:
+            if q == 1:
+                b = buf[:len(blk)]
+                np.abs(blk, out=b)
+                np.add.reduce(b, axis=-1, out=dual[i:i + len(blk)])
+            elif q == 2:
+                pass
+            else:
+                dual[i:i + len(blk)] = lp_norm(blk, q)
+    n2 = np.sqrt(sq)
+    if need_dual and q == 2:
+        dual = n2
+    shape = batch
+    return dot.reshape(shape), n2.reshape(shape), None if dual is None else dual.reshape(shape)
 
 
 def _dd_dual_norm(w, q):
@@ -94,16 +136,17 @@ def _margin(w, theta, eps, sigma, norm):
     ``_REFINE_ABOVE`` and was recomputed in double-double.
     """
     q = dual_exponent(norm)
-    wt = np.einsum("...i,...i->...", w, theta)
-    n2 = lp_norm(w, 2)
+    need_dual = bool(np.any(eps))
+    wt, n2, dual = _row_stats(w, theta, q, need_dual)
     zero = n2 == 0
-    num = wt - eps * lp_norm(w, q) if np.any(eps) else wt
+    num = wt - eps * dual if need_dual else wt
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(zero, 0.0, num / (sigma * np.where(zero, 1.0, n2)))
     lo = np.zeros_like(m)
     refine = (m > _REFINE_ABOVE) & ~zero
     if refine.any():
-        wr, tr, er, sr = w[refine], theta[refine], eps[refine], sigma[refine]
+        tb = np.broadcast_to(theta, w.shape)
+        wr, tr, er, sr = w[refine], tb[refine], eps[refine], sigma[refine]
         dh, dl = _dd.dot(wr, tr)
         qh, ql = _dd_dual_norm(wr, q)
         ph, pl = _dd.mul(qh, ql, er, np.zeros_like(er))
@@ -409,6 +452,7 @@ def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf, suppor
         if off.size and off.max() > 0:
             raise ValueError("theta must vanish off the support, got a nonzero entry off it")
     q = dual_exponent(p)
+    theta = np.broadcast_to(theta, w.shape)
     out = np.empty(w.shape[:-1])
     for idx in np.ndindex(out.shape):
         out[idx] = _base_relative_one(w[idx], theta[idx], float(eps[idx]), float(sigma[idx]), q, p,

@@ -89,7 +89,7 @@ def thm1_2_sympy(thorough: bool = False) -> CheckResult:
     eps = sp.symbols("eps", positive=True)
     lagr = w1 * d1 + w2 * d2 + lam * (d1**2 + d2**2 - eps**2)
     sols = sp.solve([sp.diff(lagr, v) for v in (d1, d2, lam)], [d1, d2, lam], dict=True)
-    vals = [sp.simplify((w1 * s[d1] + w2 * s[d2])) for s in sols]
+    vals = [sp.simplify(w1 * s[d1] + w2 * s[d2]) for s in sols]
     l2_min = sp.Min(*vals)
     target = -eps * sp.sqrt(w1**2 + w2**2)
     ok2 = any(sp.simplify(v - target) == 0 for v in vals) and all(
