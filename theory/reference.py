@@ -235,3 +235,69 @@ def _dp_runs(cum, n: int, r: int) -> float:
                 v = max(v, float(np.max(best[s - 1, 1 - lbl] + gain)))
             best[e, lbl] = v
     return float(1.0 - best[n - 1].max())
+
+
+def _dist_to_ray(u, c, norm):
+    """min over a >= 0 of ||u - a c||_p for 2-vectors u, c (primal, by breakpoints or projection)."""
+    if norm == 2:
+        a = max(float(u @ c) / float(c @ c), 0.0)
+        return float(np.linalg.norm(u - a * c))
+    cands = [0.0]
+    for i in range(2):
+        if c[i] != 0:
+            cands.append(u[i] / c[i])
+    if norm == np.inf:
+        for s in (1.0, -1.0):
+            den = c[0] - s * c[1]
+            if den != 0:
+                cands.append((u[0] - s * u[1]) / den)
+    ords = {1: 1, np.inf: np.inf}[norm]
+    return min(float(np.linalg.norm(u - a * c, ords)) for a in cands if a >= 0)
+
+
+def base_relative_risk_polar_2d(w, theta, eps, sigma=1.0, norm=np.inf):
+    """suggala2019 Definition 2's risk for d = 2 by integration in polar coordinates (primal geometry).
+
+    In the plane the points where f = sign(w.x) and g = sign(theta.x) both say +1 form
+    the cone K = {theta.x > 0, w.x > 0}; such a point flips iff its lp distance to the
+    cone C = {theta.z >= 0, w.z <= 0} is at most eps. Both are cones, so along the ray
+    x = r u (u a unit direction in K) the distance is r dist_p(u, C), computed as the
+    distance to C's two edge rays; the flip set on the ray is r <= eps / dist_p(u, C).
+    The radial integral of each class's density has a closed form and the angular one
+    is done by adaptive quadrature. The g = -1 side contributes the same by the
+    symmetry x -> -x of the mixture, so R = sum over classes of the K-side mass.
+    """
+    from scipy import integrate
+    from scipy.special import ndtr
+
+    w = np.asarray(w, float)
+    theta = np.asarray(theta, float)
+    rot = np.array([[0.0, -1.0], [1.0, 0.0]])
+    c1 = rot @ theta
+    c1 = c1 if w @ c1 <= 0 else -c1  # edge of C on theta.z = 0
+    c2 = rot @ w
+    c2 = c2 if theta @ c2 >= 0 else -c2  # edge of C on w.z = 0
+    # angular range of K: directions with theta.u > 0 and w.u > 0
+    ang_t = np.arctan2(theta[1], theta[0])
+    ang_w = np.arctan2(w[1], w[0])
+    diff = (ang_w - ang_t + np.pi) % (2 * np.pi) - np.pi  # signed angle from theta to w
+    lo = max(ang_t, ang_t + diff) - np.pi / 2
+    hi = min(ang_t, ang_t + diff) + np.pi / 2
+
+    def radial(phi):
+        u = np.array([np.cos(phi), np.sin(phi)])
+        dist = min(_dist_to_ray(u, c1, norm), _dist_to_ray(u, c2, norm))
+        R = eps / dist if dist > 0 else np.inf
+        total = 0.0
+        for m in (theta, -theta):
+            a = float(u @ m)
+            pre = np.exp(-(m @ m - a * a) / (2 * sigma**2)) / (2 * np.pi * sigma**2)
+            tail = 0.0 if not np.isfinite(R) else np.exp(-((R - a) ** 2) / (2 * sigma**2))
+            part = sigma**2 * (np.exp(-(a * a) / (2 * sigma**2)) - tail)
+            upper = 1.0 if not np.isfinite(R) else ndtr((R - a) / sigma)
+            part += a * sigma * np.sqrt(2 * np.pi) * (upper - ndtr(-a / sigma))
+            total += pre * part
+        return total
+
+    val, _ = integrate.quad(radial, lo, hi, epsabs=1e-14, epsrel=1e-12, limit=1000)
+    return float(val)

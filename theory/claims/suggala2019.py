@@ -136,6 +136,24 @@ def def2_exact(thorough: bool = False) -> CheckResult:
                    "vertex enumeration for l1, planar projection for l2), d = 3; shown: l-inf.")
 
 
+@claim("suggala2019.def2.precision", source="suggala2019 Definition 2 (computed exactly here)",
+       statement="base_relative_adversarial_risk is accurate to an absolute error of 1e-8 for norm = inf, 2 and 1.")
+def def2_precision(thorough: bool = False) -> CheckResult:
+    rng = _rng(15)
+    worst = 0.0
+    n = 60 if thorough else 10
+    for _ in range(n):
+        w, theta = rng.normal(size=2), rng.normal(size=2) * rng.choice([0.2, 1.0, 2.0])
+        eps, sigma = float(rng.uniform(0.05, 1.5)), float(rng.uniform(0.5, 1.5))
+        for norm in (np.inf, 2.0, 1.0):
+            a = ref.base_relative_risk_polar_2d(w, theta, eps, sigma, norm)
+            b = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)
+            worst = max(worst, abs(a - b))
+    return CheckResult(HOLDS if worst <= 1e-8 else FAILS, None, worst, None,
+                       f"Largest |difference| from an independent polar-coordinate integration of the "
+                       f"primal flip region (d = 2, {n} random instances x 3 norms): {worst:.2e}.")
+
+
 @claim("suggala2019.thm1.3", source="suggala2019 Theorem 1.3, appendix A",
        statement="R_adv(f_w) <= Phi((||w - theta||_1 eps - (w - theta).theta) / "
                  "(sigma ||w - theta||_2)) (and R_adv <= G_adv).")

@@ -1,0 +1,98 @@
+"""Draw docs/figures/suggala2019_risks.png: the four risks of one linear classifier vs eps.
+
+suggala2019 Theorem 1 for the mixture x | y ~ N(y theta, I) in d = 10, l-inf threat model:
+classification risk (Thm 1.1), G_adv (Thm 1.2), the exact base-relative risk R_adv of
+Definition 2 (theory.gaussian.base_relative_adversarial_risk) and the printed upper bound
+of Thm 1.3. Monte Carlo points (99.9% Clopper-Pearson error bars) come from
+theory.montecarlo with the worst-case perturbation (G_adv) and the per-sample primal
+adversary theory.reference.flippable (R_adv), which share no code with the closed forms.
+
+Run: python docs/scripts/suggala2019_risks.py   (about 5 s, no network)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from theory import gaussian as G  # noqa: E402
+from theory import reference as ref  # noqa: E402
+from theory.montecarlo import proportion, sample_gaussian_mixture  # noqa: E402
+
+OUT = ROOT / "docs" / "figures" / "suggala2019_risks.png"
+SEED = 2019
+N_MC = 100_000
+
+
+def instance():
+    """theta (||theta||_2 = 1.69) and a classifier w = theta + noise, d = 10."""
+    d = 10
+    theta = np.full(d, 0.4)
+    theta[:3] = [1.0, 0.7, 0.5]
+    w = theta + 0.2 * np.random.default_rng(SEED).normal(size=d)
+    return w, theta
+
+
+def main() -> None:
+    w, theta = instance()
+    sigma, norm = 1.0, np.inf
+    eps = np.linspace(0.0, 0.8, 81)
+    risk = np.full_like(eps, float(G.classification_risk(w, theta, sigma)))
+    gadv = G.adversarial_risk(w, theta, eps, sigma, norm)
+    radv = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)
+    bound = G.base_relative_adversarial_risk_bound(w, theta, eps, sigma, norm)
+
+    rng = np.random.default_rng(SEED + 1)
+    eps_mc = np.linspace(0.1, 0.8, 8)
+    mc_g, mc_r = [], []
+    for e in eps_mc:
+        x, y = sample_gaussian_mixture(theta, N_MC, rng, sigma=sigma)
+        delta = ref.worst_case_perturbation(w, e, norm)  # lowers w.x by e ||w||_1
+        wrong = ref.predict((x + y[:, None] * delta[None, :]) @ w) != y
+        mc_g.append(proportion(int(np.count_nonzero(wrong)), N_MC))
+        x, _ = sample_gaussian_mixture(theta, N_MC, rng, sigma=sigma)
+        mc_r.append(proportion(int(np.count_nonzero(ref.flippable(x, w, theta, e, norm))), N_MC))
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
+    ax.plot(eps, risk, color="0.3", lw=1.8, label=r"classification risk $R_{0-1}$ (Thm 1.1)")
+    ax.plot(eps, gadv, color="C0", lw=1.8, label=r"$G_{adv}$ (Thm 1.2)")
+    ax.plot(eps, radv, color="C3", lw=1.8, label=r"exact $R_{adv}$ (Def. 2)")
+    ax.plot(eps, bound, color="C3", lw=1.5, ls="--", label=r"Thm 1.3 upper bound on $R_{adv}$")
+    for ests, color, lab in ((mc_g, "C0", r"Monte Carlo $G_{adv}$"),
+                             (mc_r, "C3", r"Monte Carlo $R_{adv}$")):
+        v = np.array([e.value for e in ests])
+        lo = v - np.array([e.low for e in ests])
+        hi = np.array([e.high for e in ests]) - v
+        ax.errorbar(eps_mc, v, yerr=[lo, hi], fmt="o", ms=4, color=color, mfc="white",
+                    capsize=3, label=f"{lab} (n = {N_MC:,}, 99.9% CI)")
+    ax.set_xlabel(r"$\ell_\infty$ radius $\varepsilon$")
+    ax.set_ylabel("risk")
+    ax.set_ylim(0, 1)
+    ax.set_xlim(0, 0.8)
+    ax.grid(alpha=0.3)
+    ax.set_title(r"suggala2019, $x\,|\,y \sim N(y\theta, I_{10})$, one linear classifier $w$",
+                 fontsize=10)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, 0.63), framealpha=0.9)
+    fig.tight_layout()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(OUT)
+    print(f"wrote {OUT.relative_to(ROOT)}")
+    print("w =", np.array2string(w, precision=4))
+    print(f"classification risk {risk[0]:.6f}")
+    for e, g, r in zip(eps_mc, mc_g, mc_r, strict=True):
+        i = int(np.argmin(np.abs(eps - e)))
+        print(f"eps={e:.1f}: G_adv {gadv[i]:.5f} MC {g} | R_adv {radv[i]:.5f} MC {r} | "
+              f"bound {bound[i]:.5f}")
+
+
+if __name__ == "__main__":
+    main()
