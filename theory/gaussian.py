@@ -465,9 +465,10 @@ def base_relative_adversarial_risk_bound(w, theta, eps, sigma=1.0, norm=np.inf):
 
     Phi((||w - theta||_* eps - (w - theta).theta) / (sigma ||w - theta||_2)).
 
-    Source: suggala2019 Theorem 1.3 and appendix A. The proof bounds only the class
-    y = +1; see the claim ``suggala2019.thm1.3`` and docs/errata.md for when the
-    printed bound fails and :func:`base_relative_adversarial_risk` for the exact value.
+    Source: suggala2019 Theorem 1.3 and appendix A. The proof covers only points of
+    the class y = +1 on the Bayes rule's positive side (a gap recorded in
+    docs/errata.md); the bound itself held in every instance the claim
+    ``suggala2019.thm1.3`` tried. :func:`base_relative_adversarial_risk` gives the exact value.
 
     Returns
     -------
@@ -532,7 +533,7 @@ def optimal_linear_robust_classifier(theta, eps, sigma=1.0, norm=np.inf):
 
     - l2:    w* = theta (1 - eps / ||theta||_2)_+        risk Phi((eps - ||theta||_2) / sigma)
     - l-inf: w* = sign(theta) (|theta| - eps)_+ (soft thresholding)
-    - l1:    w* = theta minus its projection on the l1 ball (keeps the largest |theta_i|)
+    - l1:    w* = theta minus its projection on the l1 ball (clips the largest |theta_i| to a common level)
 
     When theta lies in the ball (l2: eps >= ||theta||_2; l-inf: eps >= max |theta_i|)
     no linear classifier beats 1/2 and w* = 0, the constant classifier (sign(0) = -1).

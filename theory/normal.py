@@ -55,17 +55,22 @@ def normal_cdf(x, x_lo=0.0):
     x = np.asarray(x, dtype=float)
     x_lo = np.asarray(x_lo, dtype=float)
     x, x_lo = np.broadcast_arrays(x, x_lo)
-    out = np.empty(x.shape)
-    tail = x < _TAIL
-    body = ~tail
+    out = np.zeros(x.shape)  # Phi(x) < 1e-349 for x < -40: zero in double precision
+    tail = (x < _TAIL) & (x >= -40.0)
+    body = x >= _TAIL
     if body.any():
         xb, lb = x[body], x_lo[body]
         out[body] = ndtr(xb) + lb * normal_pdf(xb)
     if tail.any():
         xt, lt = x[tail], x_lo[tail]
         hh, hl = _half_square(xt, lt)
-        with np.errstate(under="ignore"):
-            out[tail] = 0.5 * erfcx(-xt * _SQRT1_2) * np.exp(-hh) * np.exp(-hl)
+        with np.errstate(under="ignore", over="ignore"):
+            # Split exp only while exp(-hh) is a normal number; beyond, the result underflows anyway
+            # and exp(-hl) could overflow (|hl| grows like ulp(x**2)).
+            split = hh < 700.0
+            factor = np.where(split, np.exp(-np.where(split, hh, 0.0)) * np.exp(-np.where(split, hl, 0.0)),
+                              np.exp(-(hh + hl)))
+            out[tail] = 0.5 * erfcx(-xt * _SQRT1_2) * factor
     return out[()] if out.ndim == 0 else out
 
 
