@@ -75,7 +75,7 @@ def normal_cdf(x, x_lo=0.0):
 
 
 def log_normal_cdf(x, x_lo=0.0):
-    """log Phi(x + x_lo), finite and accurate (relative error ~1e-16) down to x = -1e150.
+    """log Phi(x + x_lo), finite and accurate (relative error ~1e-16) down to x = -1e150 (-inf below).
 
     Parameters and returns as in :func:`normal_cdf`, on the log scale.
     """
@@ -93,6 +93,8 @@ def log_normal_cdf(x, x_lo=0.0):
         out[body] = base + lb * normal_pdf(xb) / ndtr(xb)
     if tail.any():
         xt, lt = x[tail], x_lo[tail]
-        hh, hl = _half_square(xt, lt)
-        out[tail] = (np.log(0.5 * erfcx(-xt * _SQRT1_2)) - hl) - hh
+        huge = xt < -1e150  # x**2 / 2 overflows: log Phi is -inf in double precision
+        xs, ls = np.where(huge, -1e150, xt), np.where(huge, 0.0, lt)
+        hh, hl = _half_square(xs, ls)
+        out[tail] = np.where(huge, -np.inf, (np.log(0.5 * erfcx(-xs * _SQRT1_2)) - hl) - hh)
     return out[()] if out.ndim == 0 else out
