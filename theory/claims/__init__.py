@@ -22,7 +22,8 @@ HOLDS = "holds"
 FAILS = "fails as printed"
 VERDICTS = (HOLDS, FAILS)
 
-PAPER_MODULES = ("suggala2019", "shaeiri2020", "tsipras2019")
+PAPER_MODULES = ("suggala2019", "suggala2019_regularization", "shaeiri2020", "shaeiri2020_bernoulli",
+                 "shaeiri2020_hardness", "tsipras2019", "zhang2019", "wen2020")
 
 
 @dataclass(frozen=True)

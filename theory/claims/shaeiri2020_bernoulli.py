@@ -1,0 +1,1 @@
+"""Claims: shaeiri2020_bernoulli (being written)."""

@@ -1,0 +1,1 @@
+"""Claims: suggala2019_regularization (being written)."""

@@ -1,0 +1,1 @@
+"""Claims: wen2020 (being written)."""

@@ -1,0 +1,1 @@
+"""Claims: zhang2019 (being written)."""
