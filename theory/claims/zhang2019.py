@@ -1,1 +1,440 @@
-"""Claims: zhang2019 (being written)."""
+"""Claims of zhang2019 (TRADES: theoretically principled trade-off), sections 2-4 and appendices B-C.
+
+Every check compares :mod:`theory.calibration` with an independent computation: Monte Carlo
+samples of the 1-D problems attacked by a brute-force adversary (a dense grid of perturbations
+in [x - eps, x + eps], Clopper-Pearson intervals), exhaustive enumeration of classifiers,
+``sympy`` derivations of H and psi, and the closed forms printed in the paper (compared with the
+numerical convex biconjugate, which uses none of them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from theory import calibration as C
+from theory.claims import FAILS, HOLDS, CheckResult, claim, combine, from_estimate
+from theory.montecarlo import as_generator, proportion
+
+SRC = "zhang2019"
+SEED = 20190124
+
+
+def _clipped_exponential(a):
+    """min(1.5, exp(-a)): a calibrated, non-convex loss whose psi~ is not convex (psi~ = 1.5 theta on [0, 1/3],
+    0.25 + 0.75 theta beyond; psi = theta)."""
+    return np.minimum(1.5, np.exp(-a))
+
+
+CLIPPED_EXP = C.MarginLoss("clipped_exponential", _clipped_exponential, None, "min(1.5, exp(-a))")
+
+
+# ---------------------------------------------------------------------------------------------
+# independent checks: a brute-force adversary on Monte Carlo samples
+# ---------------------------------------------------------------------------------------------
+
+
+def brute_force_errors(eta: C.PiecewiseConstant, score: C.PiecewiseConstant, eps: float, n: int, seed,
+                       density: C.PiecewiseConstant | None = None, m: int = 201, confidence: float = 0.999):
+    """Monte Carlo estimates of (R_nat, R_rob, R_bdy, P(X in B)) with a grid-search adversary, and the slack.
+
+    The adversary tries x' on m equally spaced points of [x - eps, x + eps] (both ends included,
+    clipped to X) and evaluates the score there by table look-up. It can miss only score cells
+    narrower than the grid spacing; ``slack`` bounds the probability of the x affected (0 when
+    there are none).
+    """
+    g = as_generator(seed)
+    x, y = C.sample_interval(eta, n, g, density)
+    b = score.breaks
+    lo, hi = b[0], b[-1]
+
+    def f(z):
+        return score.values[np.clip(np.searchsorted(b, z, side="right") - 1, 0, score.values.size - 1)]
+
+    fx = f(x)
+    offsets = np.linspace(-eps, eps, m) if eps > 0 else np.zeros(1)
+    nat = fx * y <= 0
+    rob = np.zeros(n, dtype=bool)
+    bnd = np.zeros(n, dtype=bool)
+    for s in range(0, n, 20_000):
+        xp = np.clip(x[s:s + 20_000, None] + offsets[None, :], lo, hi)
+        fp = f(xp)
+        rob[s:s + 20_000] = np.any(fp * y[s:s + 20_000, None] <= 0, axis=1)
+        bnd[s:s + 20_000] = np.any(fp * fx[s:s + 20_000, None] <= 0, axis=1)
+    if density is None:
+        dens = 1.0 / (hi - lo)
+    else:
+        dens = float(np.max(density.values) / np.sum(density.values * np.diff(density.breaks)))
+    # The grid contains both ends x -+ eps, so a score cell that meets the closed ball is missed only
+    # if it is narrower than the spacing h and falls between two grid points; such a cell is
+    # reachable from a set of x of length at most 2 eps + width.
+    h = 2 * eps / (m - 1) if eps > 0 else 0.0
+    widths = np.diff(b)
+    narrow = widths < h
+    slack = float(np.sum(2 * eps + widths[narrow]) * dens)
+    est = [proportion(int(np.count_nonzero(e)), n, confidence)
+           for e in (nat, rob, bnd & (fx * y > 0), bnd)]
+    return est, slack
+
+
+def _random_instance(rng, n_cells: int, zero_scores: bool = True):
+    """A random 1-D problem on [0, 1]: eta, score (some zero cells if asked), density, eps."""
+    b = np.sort(np.concatenate([[0.0, 1.0], rng.uniform(0, 1, n_cells - 1)]))
+    eta = C.PiecewiseConstant(b, rng.choice([0.0, 0.1, 0.3, 0.5, 0.8, 1.0, rng.uniform()], size=n_cells))
+    bs = np.sort(np.concatenate([[0.0, 1.0], rng.uniform(0, 1, n_cells - 1)]))
+    vals = rng.choice([-2.0, -1.0, -0.3, 0.5, 1.0, 3.0] + ([0.0] if zero_scores else []), size=n_cells)
+    score = C.PiecewiseConstant(bs, vals)
+    bd = np.linspace(0, 1, 4)
+    density = C.PiecewiseConstant(bd, rng.uniform(0.2, 2.0, 3))
+    eps = float(rng.choice([0.0, 0.02, 0.05, 0.15, 0.4]))
+    return eta, score, density, eps
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 2: eq. (1), Lemma C.6, example (2) and Table 1
+# ---------------------------------------------------------------------------------------------
+
+
+@claim("zhang2019.eq1", source=f"{SRC} section 2.3, eq. (1)",
+       statement="R_rob(f) = R_nat(f) + R_bdy(f) for every score f, with R_bdy(f) = "
+                 "P(X in B(DB(f), eps), f(X) Y > 0).")
+def _check_eq1(thorough: bool = False) -> CheckResult:
+    rng = np.random.default_rng([SEED, 1])
+    worst = 0.0
+    for _ in range(400 if thorough else 100):
+        eta, score, density, eps = _random_instance(rng, int(rng.integers(1, 9)))
+        r = C.interval_risks(eta, score, eps, density)
+        worst = max(worst, abs(r.robust - r.natural - r.boundary))
+    eta, score, density, _ = _random_instance(np.random.default_rng([SEED, 11]), 6)
+    eps = 0.07
+    r = C.interval_risks(eta, score, eps, density)
+    (nat, rob, bdy, _), slack = brute_force_errors(eta, score, eps, 400_000 if thorough else 40_000,
+                                                   np.random.default_rng([SEED, 12]), density)
+    res = [from_estimate(r.robust, rob, "R_rob", slack), from_estimate(r.natural, nat, "R_nat", slack),
+           from_estimate(r.boundary, bdy, "R_bdy", slack),
+           CheckResult(HOLDS if worst < 1e-12 else FAILS, worst, None, None,
+                       f"largest |R_rob - R_nat - R_bdy| over random instances {worst:.1e}")]
+    return combine(res, r.robust, rob.value, (rob.low, rob.high),
+                   f"Exact 1-D calculus: R_rob {r.robust:.6f} = R_nat {r.natural:.6f} + R_bdy {r.boundary:.6f}; "
+                   f"brute-force adversary on {rob.n} samples: R_rob {rob}, R_nat {nat}, R_bdy {bdy} "
+                   f"(99.9% Clopper-Pearson, grid slack {slack:.1e}); largest |R_rob - R_nat - R_bdy| over "
+                   f"{400 if thorough else 100} random instances (zero scores included) {worst:.1e}.")
+
+
+@claim("zhang2019.lemmaC.6", source=f"{SRC} appendix C.3, Lemma C.6",
+       statement="R_rob(f) - R_nat^* = E[1{sign f(X) != sign f*(X), X not in B(DB(f), eps)} |2 eta(X) - 1|] "
+                 "+ P(X in B(DB(f), eps), sign f*(X) = Y), f* = 2 eta - 1.")
+def _check_lemma_c6(thorough: bool = False) -> CheckResult:
+    rng = np.random.default_rng([SEED, 2])
+    worst = 0.0
+    for _ in range(400 if thorough else 100):
+        eta, score, density, eps = _random_instance(rng, int(rng.integers(1, 9)))
+        r = C.interval_risks(eta, score, eps, density)
+        worst = max(worst, abs(r.robust - r.bayes_natural - r.lemma_c6_first - r.lemma_c6_second))
+    eta, score, density, _ = _random_instance(np.random.default_rng([SEED, 21]), 7)
+    eps = 0.05
+    r = C.interval_risks(eta, score, eps, density)
+    rhs = r.bayes_natural + r.lemma_c6_first + r.lemma_c6_second
+    (_, rob, _, _), slack = brute_force_errors(eta, score, eps, 400_000 if thorough else 40_000,
+                                               np.random.default_rng([SEED, 22]),
+                                               density)
+    res = [from_estimate(rhs, rob, "R_nat^* + Lemma C.6 right-hand side vs brute-force R_rob", slack),
+           CheckResult(HOLDS if worst < 1e-12 else FAILS, worst, None, None, f"identity error {worst:.1e}")]
+    return combine(res, rhs, rob.value, (rob.low, rob.high),
+                   f"R_nat^* + first + second = {r.bayes_natural:.6f} + {r.lemma_c6_first:.6f} + "
+                   f"{r.lemma_c6_second:.6f} = {rhs:.6f}; brute-force R_rob {rob} (slack {slack:.1e}); "
+                   f"largest identity error over random instances {worst:.1e}.")
+
+
+def _enumerate_min_robust(eps: float, sub: int) -> tuple[float, int]:
+    """Smallest robust error over all classifiers constant on cells of width eps/sub (toy example)."""
+    eta = C.toy_example(eps)
+    k = int(round(1 / eps)) * sub
+    b = np.linspace(0, 1, k + 1)
+    best, count = np.inf, 0
+    for bits in range(2 ** k):
+        vals = np.where((bits >> np.arange(k)) & 1, 1.0, -1.0)
+        r = C.interval_risks(eta, C.PiecewiseConstant(b, vals), eps).robust
+        best = min(best, r)
+        count += 1
+    return best, count
+
+
+@claim("zhang2019.table1", source=f"{SRC} section 2.4, example (2), Table 1",
+       statement="In example (2) (with 1/(2 eps) an integer), the Bayes classifier has R_nat = 0, R_bdy = 1, "
+                 "R_rob = 1; the all-one classifier has R_nat = 1/2, R_bdy = 0, R_rob = 1/2, the optimal robust "
+                 "error.")
+def _check_table1(thorough: bool = False) -> CheckResult:
+    res, lines = [], []
+    for eps in (0.5, 0.25, 0.1, 0.05, 0.01):
+        eta = C.toy_example(eps)
+        b = C.interval_risks(eta, C.sign_classifier(eta), eps)
+        a = C.interval_risks(eta, C.constant_classifier(eta, 1.0), eps)
+        got = np.array([b.natural, b.boundary, b.robust, a.natural, a.boundary, a.robust])
+        ok = np.allclose(got, [0, 1, 1, 0.5, 0, 0.5], atol=1e-12)
+        res.append(CheckResult(HOLDS if ok else FAILS, detail=f"eps={eps}: {np.round(got, 12).tolist()}"))
+        lines.append(f"eps={eps}: {np.round(got, 12).tolist()}")
+    eps = 0.25
+    eta = C.toy_example(eps)
+    n = 200_000 if thorough else 20_000
+    for name, sc, want in (("Bayes", C.sign_classifier(eta), (0, 1, 1)),
+                           ("all-one", C.constant_classifier(eta, 1.0), (0.5, 0.5, 0))):
+        (nat, rob, bdy, _), slack = brute_force_errors(eta, sc, eps, n,
+                                                       np.random.default_rng([SEED, 3, len(name)]))
+        for est, w, what in ((nat, want[0], "R_nat"), (rob, want[1], "R_rob"), (bdy, want[2], "R_bdy")):
+            res.append(from_estimate(w, est, f"{name} {what} (Table 1 value {w})", slack))
+            lines.append(f"MC {name} {what} {est}")
+    best, count = _enumerate_min_robust(0.25, 3 if thorough else 2)
+    res.append(CheckResult(HOLDS if abs(best - 0.5) < 1e-12 else FAILS, best, 0.5, None,
+                           f"min robust error over {count} classifiers = {best}"))
+    return combine(res, 0.5, best, None,
+                   "Exact 1-D calculus (Bayes, all-one) " + "; ".join(lines)
+                   + f"; exhaustive enumeration of the {count} classifiers constant on cells of width eps/"
+                   f"{3 if thorough else 2} at eps = 1/4: smallest robust error {best} (pairing x with x + eps "
+                   "proves >= 1/2 for every classifier).")
+
+
+@claim("zhang2019.table1.eps", source=f"{SRC} section 2.4, example (2) (k = 0, ..., ceil(1/(2 eps) - 1)), Table 1",
+       statement="Table 1 holds for every eps of example (2): the all-one classifier has R_nat = R_rob = 1/2 and "
+                 "the optimal robust error.",
+       expected=FAILS,
+       corrected="Table 1 holds iff 1/(2 eps) is an integer. With 1 = 2K eps + r, 0 <= r < 2 eps, the all-one "
+                 "classifier has R_nat = R_rob = K eps + min(r, eps), and the all-minus-one classifier "
+                 "1 - K eps - min(r, eps); for eps <= 1/2 the Bayes column (0, 1, 1) holds for every eps.")
+def _check_table1_eps(thorough: bool = False) -> CheckResult:
+    eps = 0.3
+    eta = C.toy_example(eps)
+    a = C.interval_risks(eta, C.constant_classifier(eta, 1.0), eps)
+    m = C.interval_risks(eta, C.constant_classifier(eta, -1.0), eps)
+    K, r = 1, 1 - 2 * eps
+    formula_one = K * eps + min(r, eps)
+    n = 200_000 if thorough else 40_000
+    (_, rob_one, _, _), s1 = brute_force_errors(eta, C.constant_classifier(eta, 1.0), eps, n,
+                                            np.random.default_rng([SEED, 4]))
+    (_, rob_minus, _, _), s2 = brute_force_errors(eta, C.constant_classifier(eta, -1.0), eps, n,
+                                              np.random.default_rng([SEED, 5]))
+    printed_fails = (rob_one.low - s1 > 0.5) and (rob_minus.high + s2 < rob_one.low - s1)
+    exact_ok = abs(a.robust - formula_one) < 1e-12 and abs(m.robust - (1 - formula_one)) < 1e-12
+    verdict = FAILS if (printed_fails and exact_ok and rob_one.contains(a.robust, s1)) else HOLDS
+    return CheckResult(verdict, a.robust, rob_one.value, (rob_one.low, rob_one.high),
+                       f"eps = 0.3 (cells [0, .3) eta=0, (.3, .6] eta=1, [.6, .9) eta=0, (.9, 1] eta=1): all-one "
+                       f"R_nat = R_rob = {a.robust:.6f} (brute-force MC {rob_one}), not 1/2; the all-minus-one "
+                       f"classifier has R_rob = {m.robust:.6f} (MC {rob_minus}), so all-one is not robust-optimal. "
+                       f"Formula K eps + min(r, eps) = {formula_one:.6f}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Table 2 and Lemma 2.1: psi-transforms
+# ---------------------------------------------------------------------------------------------
+
+
+def _sympy_psi(name: str):
+    """Derive psi~ symbolically: minimize C_eta over alpha (stationary point), H^- = phi(0) for eta > 1/2."""
+    a = sp.symbols("alpha", real=True)
+    eta, th = sp.symbols("eta theta", positive=True)
+    phis = {"exponential": sp.exp(-a), "logistic": sp.log(1 + sp.exp(-a)) / sp.log(2), "squared": (1 - a) ** 2}
+    phi = phis[name]
+    c = eta * phi + (1 - eta) * phi.subs(a, -a)
+    sols = sp.solve(sp.Eq(sp.diff(c, a), 0), a)
+    # keep the stationary point that is real, and a minimum, at a test value eta = 0.7
+    cands = [s for s in sols if sp.im(s.subs(eta, sp.Rational(7, 10)).evalf()) == 0
+             and sp.diff(c, a, 2).subs({a: s, eta: sp.Rational(7, 10)}).evalf() > 0]
+    H = c.subs(a, cands[0])
+    # C_eta is convex with its minimizer at alpha > 0 for eta > 1/2: H^- is attained at alpha = 0
+    Hm = c.subs(a, 0)
+    return (Hm - H).subs(eta, (1 + th) / 2), th
+
+
+def _table2(name: str, printed_sym, thorough: bool) -> CheckResult:
+    th = np.linspace(0.0, 1.0, 2001 if thorough else 401)
+    num = C.psi(name, th)
+    printed = C.psi_closed_form(name, th)
+    err = float(np.max(np.abs(num - printed)))
+    ok = err < 1e-9
+    extra = ""
+    if printed_sym is not None:
+        derived, t = _sympy_psi(name)
+        f = sp.lambdify(t, derived, "numpy")
+        g = sp.lambdify(t, printed_sym(t), "numpy")
+        pts = np.linspace(0.01, 0.99, 25)
+        serr = float(np.max(np.abs(f(pts) - g(pts))))
+        ok &= serr < 1e-12
+        extra = f"; sympy derivation of psi~ = {sp.sstr(derived)} agrees with the printed form to {serr:.1e}"
+    return CheckResult(HOLDS if ok else FAILS, float(num[len(th) // 2]), float(printed[len(th) // 2]), None,
+                       f"numerical convex biconjugate of psi~ (grid minimization of C_eta, lower hull) vs the "
+                       f"printed psi on {th.size} points: max difference {err:.1e}{extra}.")
+
+
+@claim("zhang2019.table2.hinge", source=f"{SRC} Table 2, row 1",
+       statement="For phi(a) = max(1 - a, 0), psi(theta) = theta.")
+def _check_t2_hinge(thorough: bool = False) -> CheckResult:
+    return _table2("hinge", None, thorough)
+
+
+@claim("zhang2019.table2.sigmoid", source=f"{SRC} Table 2, row 2",
+       statement="For phi(a) = 1 - tanh(a), psi(theta) = theta.")
+def _check_t2_sigmoid(thorough: bool = False) -> CheckResult:
+    return _table2("sigmoid", None, thorough)
+
+
+@claim("zhang2019.table2.exponential", source=f"{SRC} Table 2, row 3",
+       statement="For phi(a) = exp(-a), psi(theta) = 1 - sqrt(1 - theta^2).")
+def _check_t2_exp(thorough: bool = False) -> CheckResult:
+    return _table2("exponential", lambda t: 1 - sp.sqrt(1 - t ** 2), thorough)
+
+
+@claim("zhang2019.table2.logistic", source=f"{SRC} Table 2, row 4 and caption",
+       statement="For phi(a) = log2(1 + exp(-a)), psi(theta) = (1/2)(1 - theta) log2(1 - theta) + "
+                 "(1/2)(1 + theta) log2(1 + theta).")
+def _check_t2_logistic(thorough: bool = False) -> CheckResult:
+    return _table2("logistic", lambda t: ((1 - t) * sp.log(1 - t) + (1 + t) * sp.log(1 + t)) / (2 * sp.log(2)),
+                   thorough)
+
+
+@claim("zhang2019.psi.bjm06", source=f"{SRC} section 2.5 (Table 2 says 'and many others'); BJM06 examples",
+       statement="For the squared loss (1 - a)^2 and the modified Huber loss, psi(theta) = theta^2.")
+def _check_bjm(thorough: bool = False) -> CheckResult:
+    a = _table2("squared", lambda t: t ** 2, thorough)
+    b = _table2("modified_huber", None, thorough)
+    return combine([a, b], a.value, a.check, None, f"squared: {a.detail} modified Huber: {b.detail}")
+
+
+@claim("zhang2019.lemma2.1", source=f"{SRC} Lemma 2.1 (after BJM06)",
+       statement="For a classification-calibrated loss, psi is non-decreasing, continuous, convex on [0, 1] and "
+                 "psi(0) = 0.")
+def _check_lemma21(thorough: bool = False) -> CheckResult:
+    th = np.linspace(0, 1, 1001 if thorough else 201)
+    worst = {"psi(0)": 0.0, "decrease": 0.0, "convexity": 0.0, "jump": 0.0, "above psi~": 0.0}
+    for loss in [*C.LOSSES, CLIPPED_EXP]:
+        p = C.psi(loss, th)
+        pt = C.psi_tilde(loss, th)
+        worst["psi(0)"] = max(worst["psi(0)"], abs(float(p[0])))
+        worst["decrease"] = max(worst["decrease"], float(-np.min(np.diff(p))))
+        worst["convexity"] = max(worst["convexity"], float(-np.min(np.diff(p, 2))))
+        worst["jump"] = max(worst["jump"], float(np.max(np.abs(np.diff(p)))))
+        worst["above psi~"] = max(worst["above psi~"], float(np.max(p - pt)))
+    # the clipped exponential: psi~ is not convex; its biconjugate is theta (derived by hand)
+    pt = C.psi_tilde(CLIPPED_EXP, th)
+    hand = np.where(th <= 1 / 3, 1.5 * th, 0.25 + 0.75 * th)
+    e_t = float(np.max(np.abs(pt - hand)))
+    e_p = float(np.max(np.abs(C.psi(CLIPPED_EXP, th) - th)))
+    h = th[1] - th[0]
+    ok = (worst["psi(0)"] < 1e-12 and worst["decrease"] < 1e-12 and worst["convexity"] < 1e-9
+          and worst["jump"] <= 2 * np.sqrt(h) and worst["above psi~"] < 1e-12 and e_t < 1e-9 and e_p < 1e-9)
+    return CheckResult(HOLDS if ok else FAILS, e_p, e_t, None,
+                       f"{len(C.LOSSES) + 1} losses on {th.size} points: worst violations {worst} (continuity: the "
+                       f"largest step between neighbours must be <= 2 sqrt(h) = {2 * np.sqrt(h):.3g}; the "
+                       f"exponential's "
+                       f"psi has infinite slope at 1); clipped exponential min(1.5, e^-a): psi~ "
+                       f"vs the hand-derived 1.5 theta / 0.25 + 0.75 theta {e_t:.1e}, psi vs theta {e_p:.1e}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Theorems 3.1 and 3.2
+# ---------------------------------------------------------------------------------------------
+
+
+@claim("zhang2019.thm3.1", source=f"{SRC} Theorem 3.1 (section 3.1; appendix B.1), first inequality",
+       statement="For every measurable f: R_rob(f) - R_nat^* <= psi^{-1}(R_phi(f) - R_phi^*) + "
+                 "P(X in B(DB(f), eps), f(X) Y > 0).",
+       expected=FAILS,
+       corrected="With R_nat(f) = P(f(X) Y <= 0) the score-zero set counts as an error for both labels, and the "
+                 "bound needs P(X in B(DB(f), eps), sign f(X) = Y) (sign(0) = +1) in place of "
+                 "P(X in B(DB(f), eps), f(X) Y > 0); the two agree, and the printed bound holds, when "
+                 "P(f(X) = 0) = 0. The second (TRADES) inequality holds for every f as printed.")
+def _check_thm31(thorough: bool = False) -> CheckResult:
+    eps, loss = 0.1, "hinge"
+    eta = C.PiecewiseConstant([0.0, 1.0], [0.5])
+    f = C.constant_classifier(eta, 0.0)
+    r = C.interval_risks(eta, f, eps)
+    p = C.interval_phi_risks(loss, eta, f, eps, 1.0)
+    lhs = r.robust - r.bayes_natural
+    rhs = float(C.trades_upper_bound(loss, p.excess, r.boundary))
+    corrected = float(C.trades_upper_bound(loss, p.excess, r.boundary_sign))
+    n = 200_000 if thorough else 20_000
+    (_, rob, bdy, _), slack = brute_force_errors(eta, f, eps, n, np.random.default_rng([SEED, 6]))
+    # Monte Carlo of the left side (R_nat^* = 1/2 exactly) and of the boundary term
+    fails = rob.low - 0.5 > rhs + bdy.high and lhs > rhs
+    # a less degenerate instance: f = 0 only on [0.45, 0.55]
+    eta2 = C.PiecewiseConstant([0.0, 0.5, 1.0], [0.9, 0.2])
+    f2 = C.PiecewiseConstant([0.0, 0.45, 0.55, 1.0], [1.0, 0.0, -1.0])
+    r2 = C.interval_risks(eta2, f2, 0.0)
+    p2 = C.interval_phi_risks(loss, eta2, f2, 0.0, 1.0)
+    lhs2, rhs2 = r2.robust - r2.bayes_natural, float(C.trades_upper_bound(loss, p2.excess, r2.boundary))
+    fails &= lhs2 > rhs2
+    return CheckResult(FAILS if fails else HOLDS, lhs, rob.value - 0.5, (rob.low - 0.5, rob.high - 0.5),
+                       f"hinge loss, X ~ U[0, 1], eta = 1/2, f = 0, eps = {eps}: R_rob - R_nat^* = {lhs:.3f} "
+                       f"(brute-force MC {rob.value - 0.5:.4f} [{rob.low - 0.5:.4f}, {rob.high - 0.5:.4f}]), but "
+                       f"R_phi(f) - R_phi^* = {p.excess:.3f} (phi(0) = H(1/2) = 1) and P(X in B, f(X) Y > 0) = "
+                       f"{r.boundary:.3f} (MC {bdy}), so the printed right side is {rhs:.3f}; the corrected term "
+                       f"P(X in B, sign f = Y) = {r.boundary_sign:.3f} gives {corrected:.3f}. Second instance "
+                       f"(eps = 0, eta = 0.9 | 0.2 split at 1/2, f = 1 | 0 on [.45, .55] | -1): left "
+                       f"{lhs2:.4f} > printed right side {rhs2:.4f}.")
+
+
+@claim("zhang2019.thm3.1.corrected", source=f"{SRC} Theorem 3.1 (both inequalities), with the correction of "
+       "zhang2019.thm3.1",
+       statement="R_rob(f) - R_nat^* <= psi^{-1}(R_phi - R_phi^*) + P(X in B(DB(f), eps), sign f(X) = Y) <= "
+                 "psi^{-1}(R_phi - R_phi^*) + E max_{X'} phi(f(X') f(X)/lambda), and the printed first bound "
+                 "holds whenever P(f(X) = 0) = 0.")
+def _check_thm31_corrected(thorough: bool = False) -> CheckResult:
+    rng = np.random.default_rng([SEED, 7])
+    m = 300 if thorough else 24
+    losses = ["hinge", "sigmoid", "exponential", "logistic", "squared", "modified_huber"]
+    worst1 = worst2 = worst_printed = -np.inf
+    tight = np.inf
+    for i in range(m):
+        zero = i % 2 == 0
+        eta, score, density, eps = _random_instance(rng, int(rng.integers(1, 7)), zero_scores=zero)
+        loss = losses[i % len(losses)]
+        lam = float(rng.choice([0.1, 1.0, 5.0]))
+        r = C.interval_risks(eta, score, eps, density)
+        p = C.interval_phi_risks(loss, eta, score, eps, lam, density)
+        lhs = r.robust - r.bayes_natural
+        inv = float(C.psi_inverse(loss, p.excess))
+        worst1 = max(worst1, lhs - (inv + r.boundary_sign))
+        worst2 = max(worst2, (inv + r.boundary_sign) - (inv + p.regularizer))
+        tight = min(tight, inv + r.boundary_sign - lhs)
+        if not np.any(score.values == 0):
+            worst_printed = max(worst_printed, lhs - (inv + r.boundary))
+    ok = worst1 <= 1e-9 and worst2 <= 1e-9 and worst_printed <= 1e-9
+    return CheckResult(HOLDS if ok else FAILS, worst1, worst2, None,
+                       f"{m} random 1-D problems (piecewise-constant eta, score, density; half with zero-score "
+                       f"cells), six losses, lambda in {{0.1, 1, 5}}, exact calculus: max(left - corrected "
+                       f"bound) = {worst1:.2e}, max(corrected boundary term - regularizer) = {worst2:.2e}, "
+                       f"max(left - printed bound) without zero scores = {worst_printed:.2e}; smallest slack of "
+                       f"the corrected bound {tight:.2e}.")
+
+
+@claim("zhang2019.thm3.2", source=f"{SRC} Theorem 3.2 (section 3.2; appendix B.2)",
+       statement="For phi >= 0 with phi(x) -> 0 as x -> inf, any xi > 0 and theta in [0, 1] there are a "
+                 "distribution, f and lambda with R_rob(f) - R_nat^* = theta and psi(theta - r) <= "
+                 "R_phi(f) - R_phi^* <= psi(theta - r) + xi, r = E max_{X'} phi(f(X') f(X)/lambda).")
+def _check_thm32(thorough: bool = False) -> CheckResult:
+    xi = 1e-3
+    thetas = (0.0, 0.25, 0.5, 0.9, 1.0) if thorough else (0.0, 0.3, 1.0)
+    losses = ["hinge", "sigmoid", "exponential", "logistic"] + (["modified_huber"] if thorough else [])
+    res, worst_low, worst_up = [], -np.inf, -np.inf
+    for loss in [*losses, CLIPPED_EXP]:
+        for th in thetas:
+            T = C.tightness_construction(loss, th, xi)
+            # psi from the printed closed form where there is one (the clipped exponential: psi = theta, by hand)
+            shifted = max(th - T.regularizer, 0.0)
+            ref = float(C.psi_closed_form(loss, shifted)) if isinstance(loss, str) else shifted
+            worst_low = max(worst_low, ref - T.excess_phi)
+            worst_up = max(worst_up, T.excess_phi - (ref + xi))
+            ok = abs(T.excess_robust - th) < 1e-12 and ref <= T.excess_phi + 1e-9 and T.excess_phi <= ref + xi
+            res.append(CheckResult(HOLDS if ok else FAILS, detail=f"{loss} theta={th}: {T.excess_phi:.6g} vs "
+                                   f"psi(theta - r) = {ref:.6g}"))
+    T = C.tightness_construction(CLIPPED_EXP, 0.3, xi)
+    (_, rob, _, _), slack = brute_force_errors(T.eta, T.score, T.eps, 200_000 if thorough else 20_000,
+                                          np.random.default_rng([SEED, 8]))
+    rr = C.interval_risks(T.eta, T.score, T.eps)
+    res.append(from_estimate(T.excess_robust + rr.bayes_natural, rob, "brute-force R_rob of the construction",
+                             slack))
+    return combine(res, T.excess_phi, T.theta, None,
+                   f"xi = {xi}; losses {losses} + clipped exponential (non-convex psi~, two distinct points "
+                   f"alpha1 = {T.alpha1:.3g}, alpha2 = {T.alpha2:.3g}, gamma = {T.gamma:.3g} at theta = 0.3); "
+                   f"theta in {thetas}: max(psi(theta - r) - excess) = {worst_low:.2e}, max(excess - psi(theta - r)"
+                   f" - xi) = {worst_up:.2e} (psi in closed form); brute-force MC R_rob {rob} vs "
+                   f"{T.excess_robust + rr.bayes_natural:.6f}.")

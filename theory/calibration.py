@@ -1,0 +1,1000 @@
+"""Classification-calibrated margin losses, psi-transforms, and the TRADES bounds.
+
+Source: zhang2019 sections 2-4 and appendices B-C (definitions of H, H^-, psi; Table 2;
+Theorems 3.1 and 3.2; Lemma C.6; the toy example (2) and its Table 1), after Bartlett,
+Jordan and McAuliffe (2006), "Convexity, classification, and risk bounds" [BJM06].
+
+Conventions (the paper's):
+
+- labels y = +-1, a score function f : X -> R, ``sign(0) = +1``;
+- a margin loss phi(alpha) is charged on the margin alpha = y f(x);
+- C_eta(alpha) = eta phi(alpha) + (1 - eta) phi(-alpha), H(eta) = inf_alpha C_eta(alpha),
+  H^-(eta) = inf_{alpha (2 eta - 1) <= 0} C_eta(alpha);
+- psi~(theta) = H^-((1 + theta)/2) - H((1 + theta)/2) and psi = (psi~)** (the lower convex
+  envelope on [0, 1]);
+- natural error R_nat(f) = P(f(X) Y <= 0), robust error R_rob(f) = P(exists X' in B(X, eps):
+  f(X') Y <= 0), boundary error R_bdy(f) = P(X in B(DB(f), eps), f(X) Y > 0), where
+  B(DB(f), eps) = {x : exists x' in B(x, eps) with f(x) f(x') <= 0}; B(x, eps) is restricted to
+  the instance space X.
+
+Numerics. Infima over alpha are taken over a grid (801 sinh-spaced points on [-1e6, 1e6]
+merged with the multiples of 1/64 in [-4, 4]), followed by a vectorized golden-section refinement in the
+bracket of the best grid point; an infimum approached only as |alpha| -> inf is evaluated at
+|alpha| = 1e6. psi is the lower convex hull of psi~ tabulated on 1025 points of [0, 1]
+(clustered at both ends), combined with the direct value: psi(theta) = min(psi~(theta),
+hull(theta)), which is exact wherever psi~ is convex and the hull elsewhere.
+
+The one-dimensional calculus (:class:`PiecewiseConstant`, :func:`interval_risks`,
+:func:`interval_phi_risks`) computes the errors exactly for piecewise-constant eta, score and
+density on an interval X = [lo, hi], perturbations restricted to X; a cell
+``[breaks[i], breaks[i+1])`` holds ``values[i]`` (the last cell is closed).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from theory._validate import as_array, as_vector, nonnegative, positive
+from theory.montecarlo import as_generator
+
+__all__ = [
+    "MarginLoss",
+    "LOSSES",
+    "get_loss",
+    "conditional_risk",
+    "constrained_conditional_risk",
+    "psi_tilde",
+    "psi",
+    "psi_closed_form",
+    "psi_inverse",
+    "psi_hull",
+    "trades_upper_bound",
+    "PiecewiseConstant",
+    "IntervalRisks",
+    "PhiRisks",
+    "refine",
+    "interval_risks",
+    "interval_phi_risks",
+    "sample_interval",
+    "toy_example",
+    "sign_classifier",
+    "constant_classifier",
+    "TightnessConstruction",
+    "tightness_construction",
+]
+
+_ALPHA_MAX = 1e6
+_N_ALPHA = 801
+_GOLDEN_ITERS = 64
+_N_THETA = 1025
+_INVPHI = (math.sqrt(5.0) - 1.0) / 2.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Losses
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class MarginLoss:
+    """A margin loss phi(alpha) of the margin alpha = y f(x), with its psi-transform if known.
+
+    ``phi`` must accept float64 arrays and return arrays of the same shape (values in
+    [0, inf]; +inf is allowed for overflow at extreme margins). ``closed_form_psi`` is the
+    psi-transform in closed form (zhang2019 Table 2 / BJM06), or None.
+    Instances are compared and hashed by identity (their tables are cached).
+    """
+
+    name: str
+    phi: Callable[[np.ndarray], np.ndarray]
+    closed_form_psi: Callable[[np.ndarray], np.ndarray] | None = None
+    source: str = ""
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __call__(self, alpha) -> np.ndarray:
+        a = np.asarray(alpha, dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.asarray(self.phi(a), dtype=np.float64)
+
+
+_LN2 = math.log(2.0)
+
+
+def _hinge(a):
+    return np.maximum(1.0 - a, 0.0)
+
+
+def _sigmoid(a):
+    return 1.0 - np.tanh(a)
+
+
+def _exponential(a):
+    return np.exp(-a)
+
+
+def _logistic(a):
+    return np.logaddexp(0.0, -a) / _LN2
+
+
+def _squared(a):
+    return (1.0 - a) ** 2
+
+
+def _modified_huber(a):
+    return np.where(a >= -1.0, np.maximum(1.0 - a, 0.0) ** 2, -4.0 * a)
+
+
+def _psi_linear(t):
+    return np.asarray(t, dtype=float).copy()
+
+
+def _psi_exponential(t):
+    t = np.asarray(t, dtype=float)
+    # 1 - sqrt(1 - t^2) without cancellation near t = 0
+    return t * t / (1.0 + np.sqrt((1.0 - t) * (1.0 + t)))
+
+
+def _psi_logistic(t):
+    t = np.asarray(t, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(t < 1.0, 0.5 * (1.0 - t) * np.log1p(-np.minimum(t, 1.0)), 0.0)
+        b = 0.5 * (1.0 + t) * np.log1p(t)
+    return (a + b) / _LN2
+
+
+def _psi_squared(t):
+    t = np.asarray(t, dtype=float)
+    return t * t
+
+
+LOSSES: dict[str, MarginLoss] = {
+    "hinge": MarginLoss("hinge", _hinge, _psi_linear, "zhang2019 Table 2: max(1 - a, 0), psi = theta"),
+    "sigmoid": MarginLoss("sigmoid", _sigmoid, _psi_linear, "zhang2019 Table 2: 1 - tanh(a), psi = theta"),
+    "exponential": MarginLoss("exponential", _exponential, _psi_exponential,
+                              "zhang2019 Table 2: exp(-a), psi = 1 - sqrt(1 - theta^2)"),
+    "logistic": MarginLoss("logistic", _logistic, _psi_logistic,
+                           "zhang2019 Table 2: log2(1 + exp(-a)), psi = psi_log"),
+    "squared": MarginLoss("squared", _squared, _psi_squared, "BJM06 Example 1: (1 - a)^2, psi = theta^2"),
+    "modified_huber": MarginLoss("modified_huber", _modified_huber, _psi_squared,
+                                 "BJM06: (max(1 - a, 0))^2 for a >= -1, -4a otherwise, psi = theta^2"),
+}
+
+_USER_LOSSES: dict[int, tuple[Callable, MarginLoss]] = {}
+
+
+def get_loss(loss) -> MarginLoss:
+    """The :class:`MarginLoss` named by ``loss`` (a name in :data:`LOSSES`, a MarginLoss, or a callable).
+
+    Source: zhang2019 Assumption 1 (classification calibration, after BJM06).
+
+    A user-supplied callable phi(alpha) is validated once: it must return finite values >= 0
+    on [-50, 50] (BJM06 take phi : R -> [0, inf)), and be classification-calibrated, checked
+    numerically as psi~(theta) > 1e-9 max(1, phi(0)) on 64 points of theta in [0.01, 1].
+    (psi~ > 0 on (0, 1] is BJM06's definition H^-(eta) > H(eta) for eta > 1/2; the halves
+    eta < 1/2 follow by the symmetry C_eta(alpha) = C_{1-eta}(-alpha).)
+
+    Raises
+    ------
+    ValueError
+        an unknown name; a loss that is negative, NaN, or not classification-calibrated.
+    """
+    if isinstance(loss, MarginLoss):
+        if loss.name in LOSSES and LOSSES[loss.name] is loss:
+            return loss
+        _validate_loss(loss)
+        return loss
+    if isinstance(loss, str):
+        key = loss.lower().replace("-", "_").replace(" ", "_")
+        if key not in LOSSES:
+            raise ValueError(f"loss must be one of {sorted(LOSSES)} or a callable, got {loss!r}")
+        return LOSSES[key]
+    if callable(loss):
+        hit = _USER_LOSSES.get(id(loss))
+        if hit is not None and hit[0] is loss:
+            return hit[1]
+        name = getattr(loss, "__name__", repr(loss))
+        ml = MarginLoss(name, loss, None, "user-supplied")
+        _validate_loss(ml)
+        _USER_LOSSES[id(loss)] = (loss, ml)
+        return ml
+    raise ValueError(f"loss must be one of {sorted(LOSSES)} or a callable phi(alpha), got {loss!r}")
+
+
+def _validate_loss(loss: MarginLoss) -> None:
+    if loss._cache.get("valid"):
+        return
+    a = np.linspace(-50.0, 50.0, 2001)
+    try:
+        v = loss(a)
+    except Exception as exc:  # noqa: BLE001 - any failure of a user callable is bad input
+        raise ValueError(f"loss {loss.name!r} could not be evaluated on an array of margins: {exc}") from exc
+    if v.shape != a.shape:
+        raise ValueError(f"loss {loss.name!r} must return an array of the margins' shape {a.shape}, got {v.shape}")
+    bad = ~np.isfinite(v) | (v < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"loss {loss.name!r} must be finite and >= 0, got phi({a[i]:.6g}) = {v[i]!r}")
+    theta = np.linspace(0.01, 1.0, 64)
+    pt = _psi_tilde_raw(loss, theta)
+    tol = 1e-9 * max(1.0, float(loss(0.0)))
+    if np.any(~(pt > tol)):
+        i = int(np.argmax(~(pt > tol)))
+        raise ValueError(
+            f"loss {loss.name!r} is not classification-calibrated: psi_tilde({theta[i]:.4g}) = {pt[i]:.3g} "
+            f"(H^-(eta) - H(eta) at eta = {(1 + theta[i]) / 2:.4g} must be > 0)")
+    object.__setattr__(loss, "_cache", loss._cache)  # the dict itself is mutable
+    loss._cache["valid"] = True
+
+
+# ---------------------------------------------------------------------------------------------
+# Conditional risks
+# ---------------------------------------------------------------------------------------------
+
+
+def _unit_interval(x, name: str) -> np.ndarray:
+    arr = as_array(x, name)
+    bad = (arr < 0) | (arr > 1)
+    if bad.any():
+        v = arr[bad].ravel()[0] if arr.ndim else arr.item()
+        raise ValueError(f"{name} must lie in [0, 1], got {float(v)!r}")
+    return arr
+
+
+_T_MAX = math.asinh(_ALPHA_MAX)
+# sinh-spaced points out to +-1e6, merged with every multiple of 1/64 in [-4, 4] (so that kinks of
+# piecewise losses at such points, e.g. +-1 and 0, are grid points)
+_ALPHA_GRID = np.unique(np.concatenate([np.sinh(np.linspace(-_T_MAX, _T_MAX, _N_ALPHA)),
+                                        np.arange(-256, 257) / 64.0, [0.0]]))
+_ZERO_INDEX = int(np.flatnonzero(_ALPHA_GRID == 0.0)[0])
+
+
+def _c_eta(loss: MarginLoss, eta: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """C_eta(alpha) = eta phi(alpha) + (1 - eta) phi(-alpha), with 0 * inf = 0."""
+    p, m = loss(alpha), loss(-alpha)
+    with np.errstate(invalid="ignore", over="ignore"):
+        a = np.where(eta > 0, eta * p, 0.0)
+        b = np.where(eta < 1, (1.0 - eta) * m, 0.0)
+        return a + b
+
+
+def _inf_c(loss: MarginLoss, eta: np.ndarray, side: int) -> tuple[np.ndarray, np.ndarray]:
+    """(inf C_eta, argmin) over alpha in R (side 0), alpha <= 0 (side -1) or alpha >= 0 (side +1).
+
+    eta is a flat array. Grid search, then golden section in the bracket of the best point.
+    """
+    if side < 0:
+        grid = _ALPHA_GRID[: _ZERO_INDEX + 1]
+    elif side > 0:
+        grid = _ALPHA_GRID[_ZERO_INDEX:]
+    else:
+        grid = _ALPHA_GRID
+    out_v = np.empty(eta.shape)
+    out_a = np.empty(eta.shape)
+    chunk = max(1, 400_000 // grid.size)
+    for s in range(0, eta.size, chunk):
+        e = eta[s: s + chunk, None]
+        vals = _c_eta(loss, e, grid[None, :])
+        k = np.argmin(vals, axis=1)
+        best = vals[np.arange(k.size), k]
+        lo = grid[np.maximum(k - 1, 0)]
+        hi = grid[np.minimum(k + 1, grid.size - 1)]
+        e1 = e[:, 0]
+        x1 = hi - _INVPHI * (hi - lo)
+        x2 = lo + _INVPHI * (hi - lo)
+        f1, f2 = _c_eta(loss, e1, x1), _c_eta(loss, e1, x2)
+        for _ in range(_GOLDEN_ITERS):
+            left = f1 <= f2
+            hi = np.where(left, x2, hi)
+            lo = np.where(left, lo, x1)
+            xn = np.where(left, hi - _INVPHI * (hi - lo), lo + _INVPHI * (hi - lo))
+            fn = _c_eta(loss, e1, xn)
+            x1, x2, f1, f2 = (np.where(left, xn, x2), np.where(left, x1, xn),
+                              np.where(left, fn, f2), np.where(left, f1, fn))
+        xm = 0.5 * (lo + hi)
+        fm = _c_eta(loss, e1, xm)
+        better = fm < best
+        out_v[s: s + chunk] = np.where(better, fm, best)
+        out_a[s: s + chunk] = np.where(better, xm, grid[k])
+    return out_v, out_a
+
+
+def conditional_risk(loss, eta) -> np.ndarray:
+    """The optimal conditional phi-risk H(eta) = inf_alpha eta phi(alpha) + (1 - eta) phi(-alpha).
+
+    Source: zhang2019 section 2.5 (definition of H), after BJM06.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or callable phi(alpha)
+    eta : array_like, any shape, entries in [0, 1]  (eta = P(Y = 1 | X = x))
+
+    Returns
+    -------
+    ndarray, the shape of eta
+
+    Raises
+    ------
+    ValueError : eta outside [0, 1] or NaN; a loss that is not classification-calibrated.
+    """
+    loss = get_loss(loss)
+    eta = _unit_interval(eta, "eta")
+    v, _ = _inf_c(loss, eta.ravel(), 0)
+    return v.reshape(eta.shape)
+
+
+def constrained_conditional_risk(loss, eta) -> np.ndarray:
+    """H^-(eta): the conditional phi-risk minimized over margins of the wrong sign, alpha (2 eta - 1) <= 0.
+
+    Source: zhang2019 section 2.5 (definition of H^-), after BJM06. At eta = 1/2 the
+    constraint is void and H^-(1/2) = H(1/2).
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or callable phi(alpha)
+    eta : array_like, entries in [0, 1]
+
+    Returns
+    -------
+    ndarray, the shape of eta
+
+    Raises
+    ------
+    ValueError : eta outside [0, 1]; a loss that is not classification-calibrated.
+    """
+    loss = get_loss(loss)
+    eta = _unit_interval(eta, "eta")
+    flat = eta.ravel()
+    out = np.empty(flat.shape)
+    for side, mask in ((-1, flat > 0.5), (1, flat < 0.5), (0, flat == 0.5)):
+        if mask.any():
+            out[mask] = _inf_c(loss, flat[mask], side)[0]
+    return out.reshape(eta.shape)
+
+
+def _psi_tilde_raw(loss: MarginLoss, theta: np.ndarray) -> np.ndarray:
+    eta = 0.5 * (1.0 + theta.ravel())
+    hm = np.empty(eta.shape)
+    pos = eta > 0.5
+    hm[pos] = _inf_c(loss, eta[pos], -1)[0]
+    hm[~pos] = _inf_c(loss, eta[~pos], 0)[0]
+    h = _inf_c(loss, eta, 0)[0]
+    return (hm - h).reshape(theta.shape)
+
+
+def psi_tilde(loss, theta) -> np.ndarray:
+    """psi~(theta) = H^-((1 + theta)/2) - H((1 + theta)/2), before convexification.
+
+    Source: zhang2019 section 2.5 (definition of psi), after BJM06 Definition 2.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or callable phi(alpha)
+    theta : array_like, entries in [0, 1]
+
+    Returns
+    -------
+    ndarray, the shape of theta (>= 0 up to rounding)
+
+    Raises
+    ------
+    ValueError : theta outside [0, 1]; a loss that is not classification-calibrated.
+    """
+    loss = get_loss(loss)
+    theta = _unit_interval(theta, "theta")
+    return _psi_tilde_raw(loss, theta)
+
+
+def _lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Indices of the vertices of the lower convex hull of the points (x_i, y_i), x increasing."""
+    hull: list[int] = []
+    for i in range(x.size):
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            # drop b if it lies on or above the segment a -> i
+            if (y[b] - y[a]) * (x[i] - x[a]) >= (y[i] - y[a]) * (x[b] - x[a]):
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    return np.asarray(hull)
+
+
+def psi_hull(loss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The table behind :func:`psi`: (theta grid, psi~ on it, indices of the lower-hull vertices).
+
+    Source: zhang2019 section 2.5: psi = (psi~)** is the largest convex minorant of psi~.
+
+    The grid has 1025 points theta_k = (1 - cos(pi k / 1024)) / 2. Cached per loss.
+    """
+    loss = get_loss(loss)
+    tab = loss._cache.get("hull")
+    if tab is None:
+        grid = 0.5 * (1.0 - np.cos(np.pi * np.arange(_N_THETA) / (_N_THETA - 1)))
+        grid[0], grid[-1] = 0.0, 1.0
+        pt = _psi_tilde_raw(loss, grid)
+        pt[0] = 0.0  # H^-(1/2) = H(1/2) exactly
+        tab = (grid, pt, _lower_hull(grid, pt))
+        loss._cache["hull"] = tab
+    return tab
+
+
+def _psi_eval(loss: MarginLoss, theta: np.ndarray) -> np.ndarray:
+    grid, pt, hull = psi_hull(loss)
+    chord = np.interp(theta, grid[hull], pt[hull])
+    direct = _psi_tilde_raw(loss, theta)
+    return np.maximum(np.minimum(direct, chord), 0.0)
+
+
+def psi(loss, theta) -> np.ndarray:
+    """The psi-transform psi = (psi~)**, the lower convex envelope of psi~ on [0, 1], computed numerically.
+
+    Source: zhang2019 section 2.5 and Lemma 2.1 (after BJM06): psi is non-decreasing, convex,
+    continuous and psi(0) = 0; for a calibrated loss psi(theta) > 0 on (0, 1].
+
+    Works for every registered or user-supplied loss: no closed form is used. The value is
+    min(psi~(theta), hull(theta)), hull = piecewise-linear interpolation of the lower convex
+    hull of psi~ on a 1025-point grid.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or callable phi(alpha)
+    theta : array_like, entries in [0, 1]
+
+    Returns
+    -------
+    ndarray, the shape of theta
+
+    Raises
+    ------
+    ValueError : theta outside [0, 1]; a loss that is not classification-calibrated.
+    """
+    loss = get_loss(loss)
+    theta = _unit_interval(theta, "theta")
+    return _psi_eval(loss, theta.ravel()).reshape(theta.shape)
+
+
+def psi_closed_form(loss, theta) -> np.ndarray:
+    """The psi-transform in closed form: zhang2019 Table 2 (hinge, sigmoid, exponential, logistic), BJM06 (squared,
+    modified Huber).
+
+    Source: zhang2019 Table 2; BJM06 Examples.
+
+    hinge, sigmoid: theta; exponential: 1 - sqrt(1 - theta^2); logistic:
+    psi_log(theta) = (1/2)(1 - theta) log2(1 - theta) + (1/2)(1 + theta) log2(1 + theta);
+    squared, modified Huber: theta^2.
+
+    Parameters
+    ----------
+    loss : str or MarginLoss with a closed form
+    theta : array_like, entries in [0, 1]
+
+    Raises
+    ------
+    ValueError : theta outside [0, 1]; a loss without a closed form.
+    """
+    loss = get_loss(loss)
+    if loss.closed_form_psi is None:
+        raise ValueError(f"loss {loss.name!r} has no closed-form psi; use psi(loss, theta)")
+    theta = _unit_interval(theta, "theta")
+    return np.asarray(loss.closed_form_psi(theta), dtype=float)
+
+
+def psi_inverse(loss, value, closed_form: bool = False) -> np.ndarray:
+    """The generalized inverse psi^{-1}(v) = sup{theta in [0, 1] : psi(theta) <= v} (1 when v >= psi(1)).
+
+    Source: zhang2019 Theorem 3.1 (psi^{-1} of the excess phi-risk). For a calibrated loss psi
+    is strictly increasing, so this is the ordinary inverse on [0, psi(1)]; psi^{-1}(0) = 0.
+    Computed by safeguarded regula falsi (Illinois) in the bracket given by the hull table,
+    to |psi(theta) - v| <= 1e-15 or a bracket of width 1e-13.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or callable phi(alpha)
+    value : array_like, entries >= 0
+    closed_form : invert :func:`psi_closed_form` instead of the numerical :func:`psi`
+
+    Returns
+    -------
+    ndarray in [0, 1], the shape of value
+
+    Raises
+    ------
+    ValueError : value negative or NaN; a loss that is not calibrated or (closed_form) has no closed form.
+    """
+    loss = get_loss(loss)
+    v = nonnegative(value, "value", allow_inf=True)
+    flat = v.ravel()
+    if closed_form:
+        if loss.closed_form_psi is None:
+            raise ValueError(f"loss {loss.name!r} has no closed-form psi; use closed_form=False")
+
+        def f(t):
+            return np.asarray(loss.closed_form_psi(t), dtype=float)
+
+        lo, hi = np.zeros(flat.shape), np.ones(flat.shape)
+        top = float(f(np.array(1.0)))
+    else:
+        grid, pt, hull = psi_hull(loss)
+        table = np.interp(grid, grid[hull], pt[hull])
+
+        def f(t):
+            return _psi_eval(loss, t)
+
+        k = np.clip(np.searchsorted(table, np.minimum(flat, table[-1]), side="right") - 1, 0, grid.size - 2)
+        lo, hi = grid[k], grid[k + 1]
+        top = float(f(np.array([1.0]))[0])
+    out = np.ones(flat.shape)
+    todo = flat < top
+    if todo.any():
+        out[todo] = _illinois(f, lo[todo], hi[todo], flat[todo])
+    out[flat == 0] = 0.0
+    return out.reshape(v.shape)
+
+
+def _illinois(f, a: np.ndarray, b: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The largest theta in [a, b] with f(theta) <= target (f non-decreasing), by the Illinois method.
+
+    Keeps f(a) <= target < f(b); falls back to bisection when a step makes too little progress.
+    """
+    a, b = a.copy(), b.copy()
+    fa, fb = f(a) - target, f(b) - target
+    # make the bracket valid: if f(a) > target the answer is a; if f(b) <= target it is b
+    res = np.where(fb <= 0, b, a)
+    act = (fa <= 0) & (fb > 0)
+    side = np.zeros(a.shape)
+    for it in range(200):
+        if not act.any():
+            break
+        i = np.flatnonzero(act)
+        ai, bi, fai, fbi = a[i], b[i], fa[i], fb[i]
+        x = ai - fai * (bi - ai) / (fbi - fai)
+        if it % 4 == 3:  # guaranteed halving every fourth step
+            x = 0.5 * (ai + bi)
+        x = np.clip(x, ai, bi)
+        fx = f(x) - target[i]
+        below = fx <= 0
+        a[i] = np.where(below, x, ai)
+        fa[i] = np.where(below, fx, fai)
+        b[i] = np.where(below, bi, x)
+        fb[i] = np.where(below, fbi, fx)
+        # Illinois: halve the retained end's value when the same end moves twice
+        s_new = np.where(below, -1.0, 1.0)
+        fb[i] = np.where(below & (side[i] == -1), fb[i] * 0.5, fb[i])
+        fa[i] = np.where(~below & (side[i] == 1), fa[i] * 0.5, fa[i])
+        side[i] = s_new
+        done = (b[i] - a[i] <= 1e-13) | (np.abs(fx) <= 1e-15)
+        res[i] = np.where(np.abs(fx) <= 1e-15, x, a[i])
+        act[i[done]] = False
+    res[act] = a[act]
+    return res
+
+
+def trades_upper_bound(loss, excess_phi_risk, boundary_term, closed_form: bool = False) -> np.ndarray:
+    """The right-hand side of zhang2019 Theorem 3.1: psi^{-1}(R_phi(f) - R_phi^*) + boundary_term.
+
+    Source: zhang2019 Theorem 3.1 (appendix B.1); see the erratum ``zhang2019.thm3.1``.
+
+    Which ``boundary_term`` to pass:
+
+    - ``P(X in B(DB(f), eps), sign(f(X)) = Y)`` (sign(0) = +1): a valid bound on
+      R_rob(f) - R_nat^* for every measurable f (the corrected first inequality);
+    - ``P(X in B(DB(f), eps), f(X) Y > 0)`` (the printed first inequality): equal to the above,
+      hence valid, when P(f(X) = 0) = 0; as printed it fails for scores vanishing on a set of
+      positive probability;
+    - ``E max_{X' in B(X, eps)} phi(f(X') f(X) / lambda)`` (the TRADES regularizer, second
+      inequality; needs phi >= 0, phi(0) >= 1 and phi(a) >= 1 for a <= 0): valid for every f.
+
+    :func:`interval_risks` and :func:`interval_phi_risks` compute all three for 1-D problems.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or callable
+    excess_phi_risk : array_like >= 0, R_phi(f) - R_phi^*
+    boundary_term : array_like >= 0, broadcasting with excess_phi_risk
+    closed_form : invert the closed-form psi instead of the numerical one
+
+    Returns
+    -------
+    ndarray, the broadcast shape
+
+    Raises
+    ------
+    ValueError : negative inputs, a loss that is not calibrated.
+    """
+    e = nonnegative(excess_phi_risk, "excess_phi_risk")
+    b = nonnegative(boundary_term, "boundary_term")
+    return psi_inverse(loss, e, closed_form=closed_form) + b
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact one-dimensional calculus
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PiecewiseConstant:
+    """A piecewise-constant function on [breaks[0], breaks[-1]]: values[i] on [breaks[i], breaks[i+1]).
+
+    The last cell is closed on the right. breaks strictly increasing, shape (n + 1,); values
+    shape (n,).
+    """
+
+    breaks: np.ndarray
+    values: np.ndarray
+
+    def __post_init__(self):
+        b = as_vector(self.breaks, "breaks")
+        v = as_vector(self.values, "values")
+        if b.ndim != 1 or v.ndim != 1:
+            raise ValueError(f"breaks and values must be 1-D, got shapes {b.shape} and {v.shape}")
+        if b.size != v.size + 1:
+            raise ValueError(f"breaks must have len(values) + 1 = {v.size + 1} entries, got {b.size}")
+        if np.any(np.diff(b) <= 0):
+            raise ValueError(f"breaks must be strictly increasing, got {b!r}")
+        object.__setattr__(self, "breaks", b)
+        object.__setattr__(self, "values", v)
+
+    def __call__(self, x) -> np.ndarray:
+        """Evaluate at x (which must lie in [breaks[0], breaks[-1]])."""
+        x = as_array(x, "x")
+        if np.any((x < self.breaks[0]) | (x > self.breaks[-1])):
+            raise ValueError(f"x must lie in [{self.breaks[0]}, {self.breaks[-1]}], got values outside")
+        i = np.clip(np.searchsorted(self.breaks, x, side="right") - 1, 0, self.values.size - 1)
+        return self.values[i]
+
+
+def refine(*functions: PiecewiseConstant) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The common refinement of piecewise-constant functions on one interval: (breaks, [values per function])."""
+    lo, hi = functions[0].breaks[0], functions[0].breaks[-1]
+    for g in functions[1:]:
+        if g.breaks[0] != lo or g.breaks[-1] != hi:
+            raise ValueError(f"all functions must live on the same interval [{lo}, {hi}], "
+                             f"got [{g.breaks[0]}, {g.breaks[-1]}]")
+    breaks = np.unique(np.concatenate([g.breaks for g in functions]))
+    mids = 0.5 * (breaks[:-1] + breaks[1:])
+    return breaks, [g(mids) for g in functions]
+
+
+@dataclass(frozen=True)
+class IntervalRisks:
+    """Exact errors of a piecewise-constant score on an interval problem (see :func:`interval_risks`)."""
+
+    natural: float
+    boundary: float
+    robust: float
+    bayes_natural: float
+    boundary_region: float
+    boundary_sign: float
+    lemma_c6_first: float
+    lemma_c6_second: float
+
+
+def _pieces(breaks: np.ndarray, scores: np.ndarray, eps: float):
+    """Split [lo, hi] at c_j and c_j +- eps; per piece: (length, cell index, min and max score reachable)."""
+    lo, hi = breaks[0], breaks[-1]
+    pts = np.concatenate([breaks, breaks - eps, breaks + eps])
+    pts = np.unique(np.clip(pts, lo, hi))
+    length = np.diff(pts)
+    keep = length > 0
+    mids = (0.5 * (pts[:-1] + pts[1:]))[keep]
+    length = length[keep]
+    n = scores.size
+    cell = np.clip(np.searchsorted(breaks, mids, side="right") - 1, 0, n - 1)
+    # cell j is reachable from x iff breaks[j] - eps <= x < breaks[j+1] + eps (up to endpoints)
+    first = np.clip(np.searchsorted(breaks[1:], mids - eps, side="right"), 0, n - 1)
+    last = np.clip(np.searchsorted(breaks[:-1], mids + eps, side="left") - 1, 0, n - 1)
+    first = np.minimum(first, cell)
+    last = np.maximum(last, cell)
+    padded = np.concatenate([scores, [0.0]])
+    idx = np.stack([first, last + 1], axis=1).ravel()
+    smin = np.minimum.reduceat(padded, idx)[::2]
+    smax = np.maximum.reduceat(padded, idx)[::2]
+    return length, cell, first, last, smin, smax
+
+
+def _problem(eta: PiecewiseConstant, score: PiecewiseConstant, density: PiecewiseConstant | None, eps):
+    if not isinstance(eta, PiecewiseConstant):
+        raise ValueError(f"eta must be a PiecewiseConstant, got {type(eta).__name__}")
+    if not isinstance(score, PiecewiseConstant):
+        raise ValueError(f"score must be a PiecewiseConstant, got {type(score).__name__}")
+    if density is None:
+        density = PiecewiseConstant(eta.breaks[[0, -1]], np.ones(1))
+    if not isinstance(density, PiecewiseConstant):
+        raise ValueError(f"density must be a PiecewiseConstant or None, got {type(density).__name__}")
+    _unit_interval(eta.values, "eta")
+    nonnegative(density.values, "density")
+    eps = float(nonnegative(eps, "eps"))
+    breaks, (e, s, d) = refine(eta, score, density)
+    mass = d * np.diff(breaks)
+    total = mass.sum()
+    if not total > 0:
+        raise ValueError("density must have positive total mass")
+    return breaks, e, s, d / total, eps
+
+
+def interval_risks(eta: PiecewiseConstant, score: PiecewiseConstant, eps,
+                   density: PiecewiseConstant | None = None) -> IntervalRisks:
+    """Exact natural, boundary and robust errors of a piecewise-constant score f on X = [lo, hi].
+
+    Source: zhang2019 section 2.2-2.3 (R_nat, R_rob, R_bdy, eq. (1)) and Lemma C.6.
+
+    X has the piecewise-constant density ``density`` (uniform if None; normalized here),
+    P(Y = 1 | X = x) = eta(x), perturbations x' in [x - eps, x + eps] intersected with X.
+    Returns, with B = B(DB(f), eps) = {x : exists x' in B(x, eps), f(x) f(x') <= 0}:
+
+    - natural = P(f(X) Y <= 0); robust = P(exists X': f(X') Y <= 0);
+      boundary = P(X in B, f(X) Y > 0); bayes_natural = R_nat^* = E min(eta, 1 - eta);
+    - boundary_region = P(X in B); boundary_sign = P(X in B, sign f(X) = Y) (sign(0) = +1);
+    - lemma_c6_first = E[1{sign f != sign f*, X not in B} |2 eta - 1|] and
+      lemma_c6_second = P(X in B, sign f*(X) = Y), f* = 2 eta - 1 (Lemma C.6 says
+      robust - bayes_natural = first + second).
+
+    Exact: [lo, hi] is cut at every break and break +- eps; on each piece the set of reachable
+    cells is a fixed index range, whose smallest and largest score decide every event.
+
+    Parameters
+    ----------
+    eta : PiecewiseConstant with values in [0, 1]
+    score : PiecewiseConstant (any real values; 0 lies on the decision boundary)
+    eps : float >= 0
+    density : PiecewiseConstant with values >= 0 and positive mass, or None
+
+    Raises
+    ------
+    ValueError : eta outside [0, 1], negative eps or density, different intervals.
+    """
+    breaks, e, s, d, eps = _problem(eta, score, density, eps)
+    length, cell, _, _, smin, smax = _pieces(breaks, s, eps)
+    w = length * d[cell]
+    ec, sc = e[cell], s[cell]
+    in_b = np.minimum(sc * smin, sc * smax) <= 0
+    natural = ec * (sc <= 0) + (1 - ec) * (sc >= 0)
+    robust = ec * (smin <= 0) + (1 - ec) * (smax >= 0)
+    boundary = in_b * (ec * (sc > 0) + (1 - ec) * (sc < 0))
+    bayes = np.minimum(ec, 1 - ec)
+    sign_f = np.where(sc >= 0, 1.0, -1.0)
+    sign_star = np.where(2 * ec - 1 >= 0, 1.0, -1.0)
+    p_sign_f = np.where(sign_f > 0, ec, 1 - ec)
+    p_sign_star = np.where(sign_star > 0, ec, 1 - ec)
+    first = (~in_b) * (sign_f != sign_star) * np.abs(2 * ec - 1)
+    return IntervalRisks(
+        natural=float(w @ natural), boundary=float(w @ boundary), robust=float(w @ robust),
+        bayes_natural=float(w @ bayes), boundary_region=float(w @ in_b),
+        boundary_sign=float(w @ (in_b * p_sign_f)), lemma_c6_first=float(w @ first),
+        lemma_c6_second=float(w @ (in_b * p_sign_star)))
+
+
+@dataclass(frozen=True)
+class PhiRisks:
+    """Exact phi-risks of a piecewise-constant score (see :func:`interval_phi_risks`)."""
+
+    phi_risk: float
+    bayes_phi_risk: float
+    regularizer: float
+
+    @property
+    def excess(self) -> float:
+        return max(self.phi_risk - self.bayes_phi_risk, 0.0)
+
+    @property
+    def trades_objective(self) -> float:
+        """E[phi(f(X) Y) + max_{X'} phi(f(X) f(X') / lambda)], zhang2019 eq. (3)."""
+        return self.phi_risk + self.regularizer
+
+
+def interval_phi_risks(loss, eta: PiecewiseConstant, score: PiecewiseConstant, eps, lam,
+                       density: PiecewiseConstant | None = None) -> PhiRisks:
+    """Exact R_phi(f), R_phi^* and the TRADES regularizer E max_{X' in B(X, eps)} phi(f(X') f(X)/lambda) in 1-D.
+
+    Source: zhang2019 Theorem 3.1 (R_phi, R_phi^* = E H(eta(X)), the second right-hand side)
+    and eq. (3).
+
+    Same problem as :func:`interval_risks`. R_phi^* = inf_f R_phi(f) = E H(eta(X)) (pointwise
+    infimum), computed with :func:`conditional_risk`. The regularizer is exact: per piece the
+    maximum of phi(s_i s_j / lambda) over the reachable cells j.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or callable
+    eta, score, density : PiecewiseConstant (density None = uniform)
+    eps : float >= 0
+    lam : float > 0
+
+    Raises
+    ------
+    ValueError : as :func:`interval_risks`; lam <= 0; a loss that is not calibrated.
+    """
+    loss = get_loss(loss)
+    lam = float(positive(lam, "lam"))
+    breaks, e, s, d, eps = _problem(eta, score, density, eps)
+    mass = d * np.diff(breaks)
+    phi_risk = float(mass @ _c_eta(loss, e, s))
+    bayes = float(mass @ conditional_risk(loss, e))
+    return PhiRisks(phi_risk, bayes, _regularizer(loss, breaks, s, d, eps, lam))
+
+
+def _regularizer(loss: MarginLoss, breaks, s, d, eps: float, lam: float) -> float:
+    """E max_{X' in B(X, eps)} phi(f(X') f(X) / lambda) on refined cells (s scores, d normalized density)."""
+    length, cell, first, last, _, _ = _pieces(breaks, s, eps)
+    reg = np.empty(cell.size)
+    for k in range(cell.size):
+        reg[k] = np.max(loss(s[cell[k]] * s[first[k]: last[k] + 1] / lam))
+    return float((length * d[cell]) @ reg)
+
+
+def sample_interval(eta: PiecewiseConstant, n: int, rng=None, density: PiecewiseConstant | None = None):
+    """Draw n pairs (x, y) with x from the piecewise-constant density on [lo, hi] and P(y = 1 | x) = eta(x).
+
+    Source: the 1-D problems of zhang2019 section 2.4 (example (2)) and appendix B.2.
+
+    Returns
+    -------
+    x : ndarray (n,), y : ndarray of +-1 (n,)
+    """
+    from theory._validate import positive_int
+
+    n = positive_int(n, "n")
+    g = as_generator(rng)
+    dummy = PiecewiseConstant(eta.breaks[[0, -1]], np.zeros(1))
+    breaks, e, _, d, _ = _problem(eta, dummy, density, 0.0)
+    mass = d * np.diff(breaks)
+    cdf = np.cumsum(mass)
+    cdf /= cdf[-1]
+    cell = np.minimum(np.searchsorted(cdf, g.random(n), side="right"), e.size - 1)
+    x = breaks[cell] + g.random(n) * (breaks[cell + 1] - breaks[cell])
+    y = np.where(g.random(n) < e[cell], 1.0, -1.0)
+    return x, y
+
+
+def toy_example(eps) -> PiecewiseConstant:
+    """eta of zhang2019 example (2): X ~ U[0, 1], eta = 0 on [2k eps, (2k+1) eps), 1 on ((2k+1) eps, (2k+2) eps].
+
+    Source: zhang2019 section 2.4, eq. (2), k = 0, ..., ceil(1/(2 eps) - 1).
+
+    Parameters
+    ----------
+    eps : float in (0, 1]; at most 10^5 cells (eps >= 1e-5)
+
+    Returns
+    -------
+    PiecewiseConstant on [0, 1] (the density is uniform: pass density=None)
+    """
+    eps = float(positive(eps, "eps"))
+    if eps > 1 or eps < 1e-5:
+        raise ValueError(f"eps must lie in [1e-5, 1] for the toy example, got {eps!r}")
+    m = int(math.ceil(1.0 / eps - 1e-12))
+    b = np.minimum(eps * np.arange(m + 1), 1.0)
+    b[-1] = 1.0
+    b = np.unique(b)
+    vals = (np.arange(b.size - 1) % 2).astype(float)
+    return PiecewiseConstant(b, vals)
+
+
+def sign_classifier(eta: PiecewiseConstant) -> PiecewiseConstant:
+    """The Bayes classifier sign(2 eta(x) - 1) (sign(0) = +1) as a score with values +-1.
+
+    Source: zhang2019 section 2.4 (Table 1) and appendix C.3 (f* = 2 eta - 1).
+    """
+    return PiecewiseConstant(eta.breaks, np.where(2 * eta.values - 1 >= 0, 1.0, -1.0))
+
+
+def constant_classifier(eta: PiecewiseConstant, value: float = 1.0) -> PiecewiseConstant:
+    """The constant score ``value`` on eta's interval (value = 1: the all-one classifier of Table 1)."""
+    return PiecewiseConstant(eta.breaks[[0, -1]], np.array([float(as_array(value, "value"))]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Theorem 3.2: the two-point construction
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TightnessConstruction:
+    """The distribution, score and lambda of zhang2019 Theorem 3.2 and the quantities of both sides.
+
+    X = [0, 1] uniform, eta = (1 + alpha1)/2 on [0, gamma), (1 + alpha2)/2 on [gamma, 1];
+    the score is f1 < 0 on the first cell and f2 < 0 on the second.
+    """
+
+    theta: float
+    xi: float
+    eps: float
+    gamma: float
+    alpha1: float
+    alpha2: float
+    f1: float
+    f2: float
+    lam: float
+    eta: PiecewiseConstant
+    score: PiecewiseConstant
+    excess_robust: float
+    excess_phi: float
+    regularizer: float
+    lower: float
+    upper: float
+
+
+def tightness_construction(loss, theta, xi, eps=0.1) -> TightnessConstruction:
+    """Build the instance of zhang2019 Theorem 3.2 for which the Theorem 3.1 bound is tight within xi.
+
+    Source: zhang2019 Theorem 3.2 and its proof (appendix B.2).
+
+    Following the proof: choose theta = gamma alpha1 + (1 - gamma) alpha2 with
+    gamma psi~(alpha1) + (1 - gamma) psi~(alpha2) = psi(theta) (two vertices of the lower hull of
+    psi~; alpha1 = alpha2 = theta where psi = psi~), put eta = (1 + alpha_i)/2 on two cells of
+    probability gamma and 1 - gamma, take negative scores f_i with C_eta(f_i) <= H^-(eta) + xi/3,
+    and shrink lambda until the regularizer r = E max phi(f(X') f(X)/lambda) is so small that
+    psi(theta) - psi(theta - r) <= xi/3. Then R_rob(f) - R_nat^* = theta and
+    psi(theta - r) <= R_phi(f) - R_phi^* <= psi(theta - r) + xi, with psi(t) = 0 for t < 0.
+    All returned quantities are computed exactly with :func:`interval_risks`,
+    :func:`interval_phi_risks` and the numerical :func:`psi`.
+
+    Parameters
+    ----------
+    loss : str, MarginLoss or callable, with phi(a) -> 0 as a -> +inf
+    theta : float in [0, 1]
+    xi : float > 0
+    eps : float >= 0, the perturbation radius (irrelevant to the construction, kept for the record)
+
+    Raises
+    ------
+    ValueError : theta outside [0, 1], xi <= 0, eps < 0, a loss with phi(+inf) > 0 or not calibrated.
+    """
+    loss = get_loss(loss)
+    theta = float(_unit_interval(theta, "theta"))
+    xi = float(positive(xi, "xi"))
+    eps = float(nonnegative(eps, "eps"))
+    if not float(loss(np.array(_ALPHA_MAX))) < 1e-3 * xi:
+        raise ValueError(f"loss {loss.name!r} must satisfy phi(a) -> 0 as a -> +inf (Theorem 3.2), "
+                         f"got phi(1e6) = {float(loss(np.array(_ALPHA_MAX))):.3g}")
+    grid, pt, hull = psi_hull(loss)
+    j = int(np.clip(np.searchsorted(grid[hull], theta, side="right") - 1, 0, hull.size - 2))
+    a_idx, b_idx = hull[j], hull[j + 1]
+    if float(psi_tilde(loss, theta)) - float(psi(loss, theta)) <= xi / 3:
+        gamma, a1, a2 = 0.5, theta, theta  # psi~(theta) is within xi/3 of psi(theta): one value suffices
+    else:
+        a1, a2 = float(grid[a_idx]), float(grid[b_idx])
+        gamma = (a2 - theta) / (a2 - a1)
+    etas = np.array([(1 + a1) / 2, (1 + a2) / 2])
+    hminus = constrained_conditional_risk(loss, etas)
+    scores = np.empty(2)
+    for i in range(2):
+        side = -1 if etas[i] > 0.5 else 0
+        _, arg = _inf_c(loss, etas[i:i + 1], side)
+        f = min(float(arg[0]), -1e-3)
+        for _ in range(200):
+            if _c_eta(loss, etas[i], np.array(f)) <= hminus[i] + xi / 3:
+                break
+            f *= 0.5
+        else:
+            raise ValueError(f"could not find a negative score with C_eta(f) <= H^-(eta) + xi/3 for loss {loss.name!r}")
+        scores[i] = f
+    # continuity of psi at theta: psi(theta) - psi(theta - e) <= xi/3 for all e < e_prime
+    steps = 0.5 ** np.arange(60)
+    drop = float(psi(loss, theta)) - psi(loss, np.maximum(theta - steps, 0.0))
+    ok = np.flatnonzero(drop <= xi / 3)  # psi is non-decreasing: every smaller step is fine too
+    e_prime = float(steps[ok[0]]) if ok.size else 0.0
+    if gamma in (0.0, 1.0):
+        gamma = 0.5
+    breaks = np.array([0.0, gamma, 1.0])
+    eta = PiecewiseConstant(breaks, etas)
+    score = PiecewiseConstant(breaks, scores)
+    lam = 1.0
+    d = np.ones(2)
+    for _ in range(2000):
+        if _regularizer(loss, breaks, scores, d, eps, lam) < e_prime:
+            break
+        lam *= 0.5
+    else:
+        raise ValueError(f"loss {loss.name!r}: the regularizer does not vanish as lambda -> 0")
+    pr = interval_phi_risks(loss, eta, score, eps, lam)
+    rr = interval_risks(eta, score, eps)
+    shifted = max(theta - pr.regularizer, 0.0)
+    low = float(psi(loss, shifted))
+    return TightnessConstruction(theta, xi, eps, gamma, a1, a2, float(scores[0]), float(scores[1]), lam,
+                                 eta, score, rr.robust - rr.bayes_natural, pr.excess, pr.regularizer,
+                                 low, low + xi)
