@@ -1,0 +1,706 @@
+"""The NP-hardness reduction of shaeiri2020 and the exact optimal robust error of finite distributions.
+
+A finite distribution is a list of atoms ``(points[i], labels[i], weights[i])``; a point may
+carry several labels (label noise). A classifier is any map ``h : R^d -> labels``; the
+robust 0-1 error of ``h`` against closed lp balls of radius eps is the weight of the atoms
+``i`` with ``h(z) != labels[i]`` for some ``z`` with ``||z - points[i]||_p <= eps``.
+
+The exact solution rests on one observation (proved in ``docs/hardness.md``): a set ``S``
+of atoms can be robustly correct under one classifier iff no two atoms of ``S`` with
+different labels have intersecting closed balls, i.e. ``||x_i - x_j||_p > 2 eps`` for
+every pair of ``S`` with ``y_i != y_j``. The optimal robust accuracy is therefore the
+maximum weight of an independent set of the *conflict graph* (atoms joined when their
+labels differ and their balls meet). With two labels that graph is bipartite and the
+problem is a minimum cut (polynomial); with three or more labels it is a general maximum
+weight independent set problem, solved here exactly by branch and bound on small
+components and by integer programming (HiGHS through ``scipy.optimize.milp``) on large
+ones.
+
+Source: shaeiri2020 Theorem 1, Lemma 1 and appendix A (Definitions 1-2 of the appendix,
+the matrices M and M', equations (15)-(21)). The printed reduction does not establish
+Theorem 1 (see :func:`shaeiri_reduction`); :func:`corrected_reduction` does.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import networkx as nx
+import numpy as np
+from scipy import optimize, sparse
+
+from theory._validate import as_array, check_norm, nonnegative, positive_int
+from theory.norms import lp_norm
+
+__all__ = [
+    "shaeiri_reduction",
+    "corrected_reduction",
+    "reduction_lambda",
+    "distance_graph",
+    "conflict_graph",
+    "max_weight_robust_set",
+    "optimal_robust_error",
+    "robust_classifier",
+    "maximum_independent_set",
+    "independence_number",
+    "maximum_distance_independent_set",
+    "distance_independence_number",
+    "distance3_independence_number",
+]
+
+#: components of the conflict graph up to this many atoms go to branch and bound, larger ones to the MILP
+BNB_MAX = 40
+METHODS = ("auto", "mincut", "branch_and_bound", "milp")
+
+
+# ------------------------------------------------------------------------------------------
+# validation
+# ------------------------------------------------------------------------------------------
+
+
+def _check_graph(G, name: str = "G", min_nodes: int = 1) -> list:
+    """The vertex list of a simple undirected networkx graph with at least ``min_nodes`` vertices."""
+    if not isinstance(G, nx.Graph):
+        raise ValueError(f"{name} must be a networkx Graph, got {type(G).__name__}")
+    if G.is_directed():
+        raise ValueError(f"{name} must be undirected, got a directed graph")
+    if G.is_multigraph():
+        raise ValueError(f"{name} must be a simple graph, got a multigraph")
+    if G.number_of_nodes() < min_nodes:
+        raise ValueError(f"{name} must have at least {min_nodes} vertices, got {G.number_of_nodes()}")
+    loops = list(nx.selfloop_edges(G))
+    if loops:
+        raise ValueError(f"{name} must have no self-loops, got the edge {loops[0]!r}")
+    return list(G.nodes())
+
+
+def _scalar_eps(eps, name: str = "eps") -> float:
+    e = nonnegative(eps, name)
+    if e.ndim != 0:
+        raise ValueError(f"{name} must be a scalar, got shape {e.shape}")
+    return float(e)
+
+
+def _check_distribution(points, labels, weights):
+    """Validated (points (n, d) float64, labels (n,) int64, weights (n,) float64)."""
+    x = as_array(points, "points")
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"points must have shape (n, d) with n, d >= 1, got shape {x.shape}")
+    n = x.shape[0]
+    lab = np.asarray(labels)
+    if lab.ndim != 1 or lab.shape[0] != n:
+        raise ValueError(f"labels must have shape ({n},) to match points {x.shape}, got shape {lab.shape}")
+    if lab.dtype.kind not in "iub":
+        labf = as_array(lab, "labels")
+        bad = labf != np.round(labf)
+        if bad.any():
+            raise ValueError(f"labels must be integers, got {labf[np.argmax(bad)]!r}")
+        lab = labf
+    lab = lab.astype(np.int64)
+    w = nonnegative(weights, "weights")
+    if w.shape != (n,):
+        raise ValueError(f"weights must have shape ({n},) to match points {x.shape}, got shape {w.shape}")
+    total = float(w.sum())
+    if not total > 0:
+        raise ValueError(f"weights must have a positive sum, got {total!r}")
+    return x, lab, w
+
+
+def _check_method(method: str) -> str:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    return method
+
+
+# ------------------------------------------------------------------------------------------
+# the reduction of Lemma 1
+# ------------------------------------------------------------------------------------------
+
+
+def _signed_incidence(G) -> tuple[list, np.ndarray]:
+    """The k x C(k, 2) matrix of equation (15) with lambda = 1, and the vertex order.
+
+    Column j is the j-th pair {v_a, v_b}, a < b, in lexicographic order of the vertex
+    positions; row a has -1 there, row b has +1 (the paper: +lambda when i > l, -lambda
+    when i <= l), all other entries 0.
+    """
+    nodes = _check_graph(G, min_nodes=3)
+    k = len(nodes)
+    pairs = list(itertools.combinations(range(k), 2))
+    M = np.zeros((k, len(pairs)))
+    for j, (a, b) in enumerate(pairs):
+        M[a, j] = -1.0
+        M[b, j] = 1.0
+    pos = {v: i for i, v in enumerate(nodes)}
+    edge_cols = {frozenset((pos[u], pos[v])) for u, v in G.edges()}
+    for j, (a, b) in enumerate(pairs):
+        if frozenset((a, b)) in edge_cols:  # M'_{a,j} = |M_{a,j}|, M'_{b,j} = |M_{b,j}|
+            M[a, j] = 1.0
+            M[b, j] = 1.0
+    return nodes, M
+
+
+def reduction_lambda(k: int, norm, eps, *, corrected: bool = False) -> float:
+    """The entry size lambda of the matrices M and M' for k vertices.
+
+    Source: shaeiri2020 appendix A, equation (16): ``lambda = eps / (2k - 4)^(1/p)`` for
+    finite p and ``lambda = eps`` for p = inf, so that rows of M' joined by an edge are
+    exactly eps apart (``corrected=False``). With ``corrected=True`` lambda is chosen so that
+    the closed eps-balls of two rows meet iff the vertices are adjacent: any lambda in
+    ``(2 eps / (2^p + 2k - 4)^(1/p), 2 eps / (2k - 4)^(1/p)]`` works (``(eps, 2 eps]`` for
+    p = inf) and the midpoint of that interval is returned.
+
+    Parameters
+    ----------
+    k : int >= 3, the number of vertices
+    norm : p, 1 <= p <= inf
+    eps : float >= 0
+
+    Raises
+    ------
+    ValueError for k < 3 (then 2k - 4 <= 0 and (16) is undefined), norm < 1, eps < 0.
+    """
+    k = positive_int(k, "k", minimum=3)
+    p = check_norm(norm)
+    eps = _scalar_eps(eps)
+    if np.isinf(p):
+        return 1.5 * eps if corrected else eps
+    upper = np.exp(-np.log(2.0 * k - 4.0) / p)  # (2k - 4)^(-1/p)
+    if not corrected:
+        return eps * upper
+    # (2^p + 2k - 4)^(-1/p) = 2^-1 (1 + (2k - 4) 2^-p)^(-1/p), without overflow for large p
+    lower = 0.5 * np.exp(-np.log1p((2.0 * k - 4.0) * np.exp2(-p)) / p)
+    return eps * (lower + upper)  # midpoint of (2 eps lower, 2 eps upper]
+
+
+def shaeiri_reduction(G, norm, eps):
+    """The finite distribution shaeiri2020 builds from a graph: the rows of M' with one label per vertex.
+
+    Source: shaeiri2020 appendix A, proof of Lemma 1, equations (15)-(17), as printed:
+    k = |V| points in d = C(k, 2) dimensions, one coordinate per possible edge
+    {v_a, v_b} (a < b in the order of ``G.nodes()``); M has ``-lambda`` in row a,
+    ``+lambda`` in row b and 0 elsewhere in that column, and M' replaces both entries by
+    ``|.| = lambda`` when the edge is in G; lambda from equation (16)
+    (:func:`reduction_lambda`). The point of vertex i gets label i and weight 1/k.
+
+    Rows of adjacent vertices are exactly eps apart and other rows more than eps apart,
+    as the paper says; but the closed eps-balls of every two rows intersect for every
+    k >= 3 and every p >= 1 (their distance is at most 2 eps), so the optimal robust
+    error of this distribution is 1 - 1/k for every graph, not ``1 - alpha_3(G)/k``. See
+    ``docs/hardness.md`` and claim ``shaeiri2020.lemma1``; :func:`corrected_reduction`
+    repairs it.
+
+    Parameters
+    ----------
+    G : networkx.Graph, simple and undirected, k >= 3 vertices
+    norm : p, 1 <= p <= inf
+    eps : float >= 0
+
+    Returns
+    -------
+    points : ndarray (k, C(k, 2)); row i belongs to the i-th vertex of ``list(G.nodes())``
+    labels : ndarray (k,) of int, ``labels[i] = i``
+    weights : ndarray (k,), all 1/k
+
+    Raises
+    ------
+    ValueError for a graph that is not simple and undirected or has fewer than 3 vertices,
+    norm < 1, eps < 0.
+    """
+    nodes, M = _signed_incidence(G)
+    k = len(nodes)
+    lam = reduction_lambda(k, norm, eps)
+    return lam * M, np.arange(k, dtype=np.int64), np.full(k, 1.0 / k)
+
+
+def corrected_reduction(G, norm, eps, *, distance: int = 2, coloring=None):
+    """A distribution whose optimal robust error is ``1 - alpha_distance(G) / k``: a correct Lemma 1.
+
+    Source: this package, repairing shaeiri2020 Lemma 1 (appendix A). The points are the
+    rows of the printed M' with lambda enlarged (:func:`reduction_lambda` with
+    ``corrected=True``) so that the closed eps-balls of two rows meet iff the vertices are
+    adjacent; labels are distinct, so the conflict graph is the graph itself and the
+    optimal robust accuracy is its independence number over k. For ``distance = 3`` (the
+    paper's target problem) the construction is applied to the square graph ``G^2``,
+    whose independent sets are the distance-3 independent sets of G; in general to
+    ``G^(distance - 1)``.
+
+    Parameters
+    ----------
+    G : networkx.Graph, simple and undirected, k >= 3 vertices
+    norm : p, 1 <= p <= inf
+    eps : float > 0 (at eps = 0 every construction is robust-trivial)
+    distance : int >= 2; robustly-correct vertices must be pairwise at graph distance >= distance
+    coloring : dict vertex -> int, optional
+        labels from a proper colouring of ``G^(distance - 1)`` instead of one label per vertex:
+        same-label atoms never conflict, so the optimal robust error is unchanged and the
+        number of classes drops to the number of colours (3 suffice for graphs of maximum
+        degree 3 other than K4, on which maximum independent set stays NP-hard).
+
+    Returns
+    -------
+    points : ndarray (k, C(k, 2)); labels : ndarray (k,) of int; weights : ndarray (k,), all 1/k
+
+    Raises
+    ------
+    ValueError for a bad graph, norm < 1, eps <= 0, distance < 2, or a coloring that is not a
+    proper integer colouring of ``G^(distance - 1)``.
+    """
+    _check_graph(G, min_nodes=3)
+    distance = positive_int(distance, "distance", minimum=2)
+    eps = _scalar_eps(eps)
+    if eps == 0:
+        raise ValueError("eps must be > 0, got 0.0")
+    H = G if distance == 2 else nx.power(G, distance - 1)
+    pos = {v: i for i, v in enumerate(G.nodes())}
+    Hs = nx.Graph()
+    Hs.add_nodes_from(range(len(pos)))
+    Hs.add_edges_from((pos[u], pos[v]) for u, v in H.edges())
+    nodes, M = _signed_incidence(Hs)
+    k = len(nodes)
+    lam = reduction_lambda(k, norm, eps, corrected=True)
+    labels = np.arange(k, dtype=np.int64)
+    if coloring is not None:
+        try:
+            labels = np.array([int(coloring[v]) for v in G.nodes()], dtype=np.int64)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"coloring must map every vertex to an integer, got {coloring!r}") from exc
+        for u, v in H.edges():
+            if labels[pos[u]] == labels[pos[v]]:
+                raise ValueError(f"coloring must give adjacent vertices different labels, got {u!r} and {v!r} "
+                                 f"both {labels[pos[u]]}")
+    return lam * M, labels, np.full(k, 1.0 / k)
+
+
+# ------------------------------------------------------------------------------------------
+# conflict graph
+# ------------------------------------------------------------------------------------------
+
+
+def _pairwise_leq(x: np.ndarray, p: float, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j) with ||x_i - x_j||_p <= radius, computed in row blocks."""
+    n, d = x.shape
+    block = max(1, int(4_000_000 // max(1, n * d)))
+    ii, jj = [], []
+    for s in range(0, n, block):
+        diff = x[s:s + block, None, :] - x[None, :, :]
+        close = lp_norm(diff, p) <= radius
+        r, c = np.nonzero(close)
+        r = r + s
+        keep = r < c
+        ii.append(r[keep])
+        jj.append(c[keep])
+    return np.concatenate(ii), np.concatenate(jj)
+
+
+def distance_graph(points, norm, radius) -> nx.Graph:
+    """The graph on the rows of ``points`` joining i != j when ``||x_i - x_j||_p <= radius``.
+
+    Source: shaeiri2020 appendix A, the step before (20): "there is an edge between v_i
+    and v_j iff ||x_j - x_i||_p <= eps" (radius = eps).
+
+    Parameters
+    ----------
+    points : array_like (n, d); norm : 1 <= p <= inf; radius : float >= 0
+
+    Returns
+    -------
+    networkx.Graph on 0..n-1
+    """
+    x = as_array(points, "points")
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"points must have shape (n, d) with n, d >= 1, got shape {x.shape}")
+    p = check_norm(norm)
+    r = _scalar_eps(radius, "radius")
+    i, j = _pairwise_leq(x, p, r)
+    g = nx.Graph()
+    g.add_nodes_from(range(x.shape[0]))
+    g.add_edges_from(zip(i.tolist(), j.tolist(), strict=True))
+    return g
+
+
+def _conflict_pairs(x, lab, p, eps, rtol):
+    i, j = _pairwise_leq(x, p, 2.0 * eps * (1.0 + rtol))
+    keep = lab[i] != lab[j]
+    return i[keep], j[keep]
+
+
+def conflict_graph(points, labels, norm, eps, *, rtol: float = 1e-12) -> nx.Graph:
+    """The conflict graph: atoms i, j joined when ``labels[i] != labels[j]`` and their closed eps-balls meet.
+
+    Source: this package (the correct form of the step from (19) to (20) in shaeiri2020
+    appendix A). Closed lp balls of radius eps around x_i and x_j meet iff
+    ``||x_i - x_j||_p <= 2 eps`` (the midpoint lies in both; the triangle inequality
+    rules out a common point otherwise). Two atoms can be robustly correct under one
+    classifier iff they are not joined.
+
+    Parameters
+    ----------
+    points : array_like (n, d); labels : array_like (n,) of int; norm : 1 <= p <= inf;
+    eps : float >= 0
+    rtol : float >= 0
+        balls whose centres are within ``2 eps (1 + rtol)`` count as touching, so that
+        rounding in a distance that is exactly 2 eps does not split them.
+
+    Returns
+    -------
+    networkx.Graph on 0..n-1
+    """
+    x, lab, _ = _check_distribution(points, labels, np.ones(np.shape(points)[0] if np.ndim(points) else 1))
+    p = check_norm(norm)
+    eps = _scalar_eps(eps)
+    rtol = _scalar_eps(rtol, "rtol")
+    i, j = _conflict_pairs(x, lab, p, eps, rtol)
+    g = nx.Graph()
+    g.add_nodes_from(range(x.shape[0]))
+    g.add_edges_from(zip(i.tolist(), j.tolist(), strict=True))
+    return g
+
+
+# ------------------------------------------------------------------------------------------
+# maximum weight independent set solvers (weights are exact Python integers)
+# ------------------------------------------------------------------------------------------
+
+
+def _components(nodes: list[int], adj: dict[int, list[int]]) -> list[list[int]]:
+    """Connected components (sorted vertex lists) by breadth-first search."""
+    seen: set[int] = set()
+    out = []
+    for v in nodes:
+        if v in seen:
+            continue
+        seen.add(v)
+        comp, frontier = [v], [v]
+        while frontier:
+            nxt = []
+            for a in frontier:
+                for b in adj[a]:
+                    if b not in seen:
+                        seen.add(b)
+                        nxt.append(b)
+            comp.extend(nxt)
+            frontier = nxt
+        out.append(sorted(comp))
+    return out
+
+
+def _exact_integer_weights(w: np.ndarray) -> list[int]:
+    """Integers proportional to the float weights, exactly (floats are dyadic rationals)."""
+    fr = [Fraction(float(v)) for v in w]
+    den = max(f.denominator for f in fr)  # all denominators are powers of two
+    return [int(f * den) for f in fr]
+
+
+def _mwis_mincut(nodes: list[int], side: dict[int, bool], adj: dict[int, list[int]], w: list[int]) -> list[int]:
+    """Maximum weight independent set of a bipartite graph: complement of a minimum weight vertex cover (min cut)."""
+    D = nx.DiGraph()
+    s, t = "s", "t"
+    D.add_node(s)
+    D.add_node(t)
+    for v in nodes:
+        if side[v]:
+            D.add_edge(s, v, capacity=w[v])
+            for u in adj[v]:
+                D.add_edge(v, u)  # no capacity attribute: infinite
+        else:
+            D.add_edge(v, t, capacity=w[v])
+    _, (S, _T) = nx.minimum_cut(D, s, t)
+    return [v for v in nodes if (v in S) == side[v]]
+
+
+def _mwis_bnb(nodes: list[int], adj: dict[int, list[int]], w: list[int]) -> list[int]:
+    """Maximum weight independent set by branch and bound with a clique-cover bound (bitmasks)."""
+    m = len(nodes)
+    loc = {v: i for i, v in enumerate(nodes)}
+    nb = [0] * m
+    for v in nodes:
+        for u in adj[v]:
+            nb[loc[v]] |= 1 << loc[u]
+    wt = [w[v] for v in nodes]
+
+    def bits(mask):
+        while mask:
+            low = mask & -mask
+            yield low.bit_length() - 1
+            mask ^= low
+
+    def bound(mask):
+        total = 0
+        while mask:
+            v = (mask & -mask).bit_length() - 1
+            mask &= ~(1 << v)
+            best = wt[v]
+            cand = mask & nb[v]
+            while cand:
+                u = (cand & -cand).bit_length() - 1
+                mask &= ~(1 << u)
+                cand &= nb[u]
+                if wt[u] > best:
+                    best = wt[u]
+            total += best
+        return total
+
+    # greedy start: heaviest first
+    best_set, rem = 0, (1 << m) - 1
+    for v in sorted(range(m), key=lambda i: -wt[i]):
+        if rem >> v & 1:
+            best_set |= 1 << v
+            rem &= ~(nb[v] | (1 << v))
+    state = [sum(wt[v] for v in bits(best_set)), best_set]
+
+    def rec(mask, cur, chosen):
+        # take every vertex without a neighbour left, and a vertex that outweighs its only neighbour
+        changed = True
+        while changed:
+            changed = False
+            for v in bits(mask):
+                if not mask >> v & 1:
+                    continue
+                nv = nb[v] & mask
+                if nv == 0 or (nv & (nv - 1) == 0 and wt[v] >= wt[nv.bit_length() - 1]):
+                    chosen |= 1 << v
+                    cur += wt[v]
+                    mask &= ~(nv | (1 << v))
+                    changed = True
+        if mask == 0:
+            if cur > state[0]:
+                state[0], state[1] = cur, chosen
+            return
+        if cur + bound(mask) <= state[0]:
+            return
+        v = max(bits(mask), key=lambda i: ((nb[i] & mask).bit_count(), wt[i]))
+        rec(mask & ~(nb[v] | (1 << v)), cur + wt[v], chosen | (1 << v))
+        rec(mask & ~(1 << v), cur, chosen)
+
+    rec((1 << m) - 1, 0, 0)
+    return [nodes[i] for i in bits(state[1])]
+
+
+def _clique_cover(nodes: list[int], adj: dict[int, list[int]]) -> list[list[int]]:
+    """Cliques covering every edge (greedy), for the clique formulation of the MILP."""
+    nbr = {v: set(adj[v]) for v in nodes}
+    covered: set[tuple[int, int]] = set()
+    cliques = []
+    for v in nodes:
+        for u in sorted(nbr[v]):
+            if u < v or (v, u) in covered:
+                continue
+            clique = [v, u]
+            cand = nbr[v] & nbr[u]
+            while cand:
+                # prefer a vertex that covers the most uncovered edges to the clique
+                c = max(sorted(cand), key=lambda z: sum((min(z, q), max(z, q)) not in covered for q in clique))
+                clique.append(c)
+                cand &= nbr[c]
+            for a, b in itertools.combinations(clique, 2):
+                covered.add((min(a, b), max(a, b)))
+            cliques.append(clique)
+    return cliques
+
+
+def _mwis_milp(nodes: list[int], adj: dict[int, list[int]], w: list[int], wf: np.ndarray) -> list[int]:
+    """Maximum weight independent set by integer programming (HiGHS), clique constraints."""
+    loc = {v: i for i, v in enumerate(nodes)}
+    cliques = _clique_cover(nodes, adj)
+    rows, cols = [], []
+    for r, c in enumerate(cliques):
+        rows.extend([r] * len(c))
+        cols.extend(loc[v] for v in c)
+    A = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cliques), len(nodes)))
+    c = -wf[nodes] / wf[nodes].max()
+    res = optimize.milp(c, constraints=optimize.LinearConstraint(A, -np.inf, 1.0),
+                        integrality=np.ones(len(nodes)), bounds=optimize.Bounds(0, 1),
+                        options={"mip_rel_gap": 0.0})
+    if res.x is None:  # pragma: no cover - HiGHS always finds the empty set feasible
+        raise RuntimeError(f"the MILP solver failed: {res.message}")
+    return [v for v, xv in zip(nodes, res.x, strict=True) if xv > 0.5]
+
+
+def max_weight_robust_set(points, labels, weights, norm, eps, *, method: str = "auto", rtol: float = 1e-12):
+    """A maximum-weight set of atoms that one classifier classifies robustly correctly, and its weight.
+
+    Source: this package; the exact form of shaeiri2020 appendix A, equations (18)-(21).
+    A set S of atoms is simultaneously robustly correct for some classifier iff it is an
+    independent set of :func:`conflict_graph` (proof in ``docs/hardness.md``). The
+    conflict graph is split into connected components; a component with at most two
+    labels is bipartite and solved exactly by a minimum cut (networkx), others by branch
+    and bound (up to ``BNB_MAX`` atoms) or by the MILP with clique constraints (HiGHS,
+    ``mip_rel_gap = 0``; exact up to HiGHS' absolute gap of 1e-6 relative to the largest
+    weight of the component). Weights are turned into exact integers for the cut and
+    the branch and bound, so those paths are exact.
+
+    Parameters
+    ----------
+    points : array_like (n, d); labels : array_like (n,) of int; weights : array_like (n,) >= 0, positive sum
+    norm : 1 <= p <= inf; eps : float >= 0
+    method : "auto" | "mincut" | "branch_and_bound" | "milp"
+        force one solver for every component ("mincut" needs at most two labels per component)
+    rtol : float >= 0, see :func:`conflict_graph`
+
+    Returns
+    -------
+    S : ndarray of int, sorted indices of atoms with positive weight
+    weight : float, ``weights[S].sum()``
+
+    Raises
+    ------
+    ValueError for bad shapes, negative or all-zero weights, non-integer labels, norm < 1,
+    eps < 0, an unknown method, or "mincut" on a component with three labels.
+    """
+    x, lab, w = _check_distribution(points, labels, weights)
+    p = check_norm(norm)
+    eps = _scalar_eps(eps)
+    rtol = _scalar_eps(rtol, "rtol")
+    method = _check_method(method)
+    n = x.shape[0]
+    live = np.flatnonzero(w > 0)
+    xi, yi = x[live], lab[live]
+    i, j = _conflict_pairs(xi, yi, p, eps, rtol)
+    i, j = live[i], live[j]
+    wint = [0] * n
+    for idx, v in zip(live.tolist(), _exact_integer_weights(w[live]), strict=True):
+        wint[idx] = v
+    adj: dict[int, list[int]] = {int(v): [] for v in live}
+    for a, b in zip(i.tolist(), j.tolist(), strict=True):
+        adj[a].append(b)
+        adj[b].append(a)
+    groups = _components(live.tolist(), adj)
+    chosen: list[int] = []
+    for nodes in groups:
+        if len(nodes) == 1:
+            chosen.extend(nodes)
+            continue
+        classes = sorted(set(lab[nodes].tolist()))
+        if method == "mincut" or (method == "auto" and len(classes) <= 2):
+            if len(classes) > 2:
+                raise ValueError(f"method 'mincut' needs at most two labels per conflict component, got {classes}")
+            side = {v: bool(lab[v] == classes[0]) for v in nodes}
+            chosen.extend(_mwis_mincut(nodes, side, adj, wint))
+        elif method == "branch_and_bound" or (method == "auto" and len(nodes) <= BNB_MAX):
+            chosen.extend(_mwis_bnb(nodes, adj, wint))
+        else:
+            chosen.extend(_mwis_milp(nodes, adj, wint, w))
+    S = np.array(sorted(chosen), dtype=np.int64)
+    inS = np.zeros(n, bool)
+    inS[S] = True
+    if np.any(inS[i] & inS[j]):  # pragma: no cover - every solver returns an independent set
+        raise RuntimeError("internal error: the solver returned a set with a conflict")
+    return S, float(np.sum(w[S]))
+
+
+def optimal_robust_error(points, labels, weights, norm, eps, *, method: str = "auto", rtol: float = 1e-12) -> float:
+    """The optimal robust 0-1 error over all classifiers ``h : R^d -> labels`` of a finite distribution.
+
+    Source: shaeiri2020 Definitions 4-5 (the (p, eps)-optimal classification error rate),
+    computed exactly as ``1 - (maximum weight robust set) / (total weight)``; see
+    :func:`max_weight_robust_set`. The weights are normalized to a probability
+    distribution. Polynomial when every conflict component carries at most two labels
+    (in particular for binary classification); NP-hard in general (shaeiri2020 Theorem 1,
+    with the reduction of :func:`corrected_reduction`).
+
+    Parameters
+    ----------
+    points : array_like (n, d); labels : array_like (n,) of int; weights : array_like (n,) >= 0, positive sum
+    norm : 1 <= p <= inf; eps : float >= 0 (closed balls)
+    method, rtol : see :func:`max_weight_robust_set`
+
+    Returns
+    -------
+    float in [0, 1]
+    """
+    _, best = max_weight_robust_set(points, labels, weights, norm, eps, method=method, rtol=rtol)
+    total = float(np.sum(np.asarray(weights, dtype=np.float64)))
+    return float(min(1.0, max(0.0, 1.0 - best / total)))
+
+
+def robust_classifier(points, labels, weights, norm, eps, *, rtol: float = 1e-12):
+    """An optimal robust classifier of a finite distribution, as a function on R^d, and its robust set.
+
+    Source: this package; the constructive half of the proof in ``docs/hardness.md``. With
+    S from :func:`max_weight_robust_set`, ``h(z)`` is the label of an atom of S whose
+    closed eps-ball contains z (well defined: balls of differently-labelled atoms of S are
+    disjoint) and the label of largest total weight elsewhere.
+
+    Returns
+    -------
+    h : callable, array (m, d) -> ndarray (m,) of int
+    S : ndarray of int, the atoms h classifies robustly correctly by construction
+    """
+    x, lab, w = _check_distribution(points, labels, weights)
+    p = check_norm(norm)
+    eps = _scalar_eps(eps)
+    S, _ = max_weight_robust_set(x, lab, w, p, eps, rtol=rtol)
+    classes = np.unique(lab)
+    default = classes[np.argmax([w[lab == c].sum() for c in classes])]
+    xs, ys = x[S], lab[S]
+    radius = eps * (1.0 + rtol)
+
+    def h(z):
+        z = as_array(z, "z")
+        if z.ndim != 2 or z.shape[1] != x.shape[1]:
+            raise ValueError(f"z must have shape (m, {x.shape[1]}), got shape {z.shape}")
+        out = np.full(z.shape[0], default, dtype=np.int64)
+        if len(S):
+            d = lp_norm(z[:, None, :] - xs[None, :, :], p)
+            inside = d <= radius
+            first = np.argmax(inside, axis=1)
+            hit = inside.any(axis=1)
+            out[hit] = ys[first[hit]]
+        return out
+
+    return h, S
+
+
+# ------------------------------------------------------------------------------------------
+# graph quantities of the proof
+# ------------------------------------------------------------------------------------------
+
+
+def maximum_independent_set(G) -> set:
+    """A maximum independent set of G (exact: a maximum clique of the complement, networkx).
+
+    Source: standard; the corrected reduction's target (``docs/hardness.md``).
+
+    Raises
+    ------
+    ValueError for a graph that is not simple and undirected or has no vertices.
+    """
+    _check_graph(G)
+    clique, _ = nx.max_weight_clique(nx.complement(G), weight=None)
+    return set(clique)
+
+
+def independence_number(G) -> int:
+    """alpha(G), the size of a maximum independent set of G."""
+    return len(maximum_independent_set(G))
+
+
+def maximum_distance_independent_set(G, distance: int = 3) -> set:
+    """A maximum distance-``distance`` independent set: vertices pairwise at graph distance >= distance.
+
+    Source: shaeiri2020 appendix A, Definition 2 (``dist_G(u1, u2) >= d`` for all distinct
+    u1, u2 in S; vertices in different components are at distance infinity). Exact: a
+    maximum independent set of ``G^(distance - 1)`` (networkx.power), whose edges join
+    the vertices at distance 1..distance-1.
+
+    Raises
+    ------
+    ValueError for a bad graph or distance < 1.
+    """
+    _check_graph(G)
+    distance = positive_int(distance, "distance", minimum=1)
+    if distance == 1:
+        return set(G.nodes())
+    H = G if distance == 2 else nx.power(G, distance - 1)
+    return maximum_independent_set(H)
+
+
+def distance_independence_number(G, distance: int = 3) -> int:
+    """alpha_d(G), the size of a maximum distance-d independent set (shaeiri2020 appendix A, Definition 2)."""
+    return len(maximum_distance_independent_set(G, distance))
+
+
+def distance3_independence_number(G) -> int:
+    """alpha_3(G), the size of a maximum distance-3 independent set: Q_G of shaeiri2020 appendix A, Definition 2."""
+    return distance_independence_number(G, 3)
