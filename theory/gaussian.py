@@ -138,12 +138,29 @@ def _margin(w, theta, eps, sigma, norm):
     q = dual_exponent(norm)
     need_dual = bool(np.any(eps))
     wt, n2, dual = _row_stats(w, theta, q, need_dual)
+    extreme = ~((n2 > 1e-150) & (n2 < 1e150))  # ||w||_2 may have under- or overflowed
+    if extreme.any():
+        # The margin is invariant under w -> c w (c > 0): rescale those rows by a power of two.
+        w = np.array(w)
+        rows = w[extreme]
+        big = np.abs(rows).max(axis=-1)
+        _, e = np.frexp(np.where(big > 0, big, 1.0))
+        w[extreme] = np.ldexp(rows, -e[:, None])
+        s_wt, s_n2, s_dual = _row_stats(w[extreme], np.broadcast_to(theta, w.shape)[extreme], q, need_dual)
+        wt, n2 = wt.copy(), n2.copy()
+        wt[extreme], n2[extreme] = s_wt, s_n2
+        if need_dual:
+            dual = dual.copy()
+            dual[extreme] = s_dual
     zero = n2 == 0
     num = wt - eps * dual if need_dual else wt
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(zero, 0.0, num / (sigma * np.where(zero, 1.0, n2)))
     lo = np.zeros_like(m)
-    refine = (m > _REFINE_ABOVE) & ~zero
+    # Recompute in double-double where the tail amplifies rounding (m > 4) and where the
+    # numerator cancels (|w.theta - eps ||w||_*| small against its terms, Cauchy-Schwarz scale).
+    scale = n2 * lp_norm(theta, 2) + (eps * dual if need_dual else 0.0)
+    refine = ((m > _REFINE_ABOVE) | (np.abs(num) < 2.0**-10 * scale)) & ~zero
     if refine.any():
         tb = np.broadcast_to(theta, w.shape)
         wr, tr, er, sr = w[refine], tb[refine], eps[refine], sigma[refine]
@@ -265,11 +282,13 @@ def bayes_risk(theta, sigma=1.0):
     -------
     float or ndarray in [0, 1/2].
     """
+    theta = as_vector(theta, "theta")
     return classification_risk(theta, theta, sigma)
 
 
 def log_bayes_risk(theta, sigma=1.0):
     """log of :func:`bayes_risk`, finite where the risk underflows."""
+    theta = as_vector(theta, "theta")
     return log_classification_risk(theta, theta, sigma)
 
 

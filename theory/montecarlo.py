@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from theory._validate import as_vector, in_open_interval, positive, positive_int
+from theory._validate import as_array, as_vector, in_open_interval, positive, positive_int
 
 __all__ = [
     "Estimate",
@@ -58,6 +58,8 @@ def as_generator(rng) -> np.random.Generator:
 def proportion(successes: int, n: int, confidence: float = 0.999) -> Estimate:
     """The fraction successes/n with its exact Clopper-Pearson interval."""
     n = positive_int(n, "n")
+    if isinstance(successes, bool) or not float(successes).is_integer():
+        raise ValueError(f"successes must be an integer count, got {successes!r}")
     k = int(successes)
     if not 0 <= k <= n:
         raise ValueError(f"successes must lie in [0, n={n}], got {successes!r}")
@@ -70,7 +72,7 @@ def proportion(successes: int, n: int, confidence: float = 0.999) -> Estimate:
 
 def mean(samples, confidence: float = 0.999) -> Estimate:
     """The sample mean with a CLT interval (z-quantile times the standard error)."""
-    x = np.asarray(samples, dtype=float).ravel()
+    x = as_array(samples, "samples").ravel()
     n = positive_int(x.size, "number of samples", minimum=2)
     confidence = float(in_open_interval(confidence, "confidence", 0.0, 1.0))
     z = stats.norm.ppf(0.5 + confidence / 2)
@@ -123,6 +125,7 @@ def estimate_probability(event, sampler, n: int, rng=None, batch: int = 200_000,
     returns a boolean array of length m.
     """
     n = positive_int(n, "n")
+    batch = positive_int(batch, "batch")
     g = as_generator(rng)
     hits = 0
     done = 0

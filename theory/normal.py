@@ -61,6 +61,7 @@ def normal_cdf(x, x_lo=0.0):
     if body.any():
         xb, lb = x[body], x_lo[body]
         out[body] = ndtr(xb) + lb * normal_pdf(xb)
+    out[np.isnan(x)] = np.nan
     if tail.any():
         xt, lt = x[tail], x_lo[tail]
         hh, hl = _half_square(xt, lt)

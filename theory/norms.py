@@ -57,9 +57,18 @@ def lp_norm(x, p, axis: int = -1) -> np.ndarray:
     if p == 1:
         return a.sum(axis=axis)
     if p == 2:
-        return np.sqrt(np.einsum("...i,...i->...", x, x)) if axis in (-1, x.ndim - 1) else (
-            np.linalg.norm(x, axis=axis)
-        )
+        xs = np.moveaxis(x, axis, -1)
+        out = np.sqrt(np.einsum("...i,...i->...", xs, xs))
+        extreme = ~((out > 1e-150) & (out < 1e150))
+        if extreme.any():  # under- or overflow of the squares: rescale those rows by their max
+            rows = a if xs is x else np.moveaxis(a, axis, -1)
+            rows = rows[extreme]
+            big = rows.max(axis=-1)
+            safe = np.where(big > 0, big, 1.0)
+            out = np.array(out, dtype=float)
+            out[extreme] = safe * np.sqrt(np.einsum("...i,...i->...", rows / safe[:, None], rows / safe[:, None]))
+            out[extreme] = np.where(big > 0, out[extreme], 0.0)
+        return out[()] if np.ndim(out) == 0 else out
     scale = a.max(axis=axis, keepdims=True)
     safe = np.where(scale > 0, scale, 1.0)
     return np.squeeze(safe, axis=axis) * np.sum((a / safe) ** p, axis=axis) ** (1.0 / p)
@@ -79,44 +88,48 @@ def _project_l1(v: np.ndarray, r: np.ndarray) -> np.ndarray:
     j = np.arange(1, v.shape[-1] + 1)
     cond = u - (css - r[..., None]) / j > 0
     rho = v.shape[-1] - np.argmax(cond[..., ::-1], axis=-1)  # last index where cond holds, 1-based
+    rho = np.where(cond.any(axis=-1), rho, 1)  # r below rounding of u_1: only the top entry survives
     tau = (np.take_along_axis(css, (rho - 1)[..., None], axis=-1)[..., 0] - r) / rho
     tau = np.where(inside, 0.0, np.maximum(tau, 0.0))
-    return np.sign(v) * np.maximum(a - tau[..., None], 0.0)
+    out = np.sign(v) * np.maximum(a - tau[..., None], 0.0)
+    return np.where((r == 0)[..., None], 0.0, out)
 
 
-def _project_lp_general(v: np.ndarray, r: np.ndarray, p: float, iters: int = 120) -> np.ndarray:
+def _project_lp_general(v: np.ndarray, r: np.ndarray, p: float, iters: int = 200) -> np.ndarray:
     """Euclidean projection onto {||z||_p <= r}, 1 < p < inf, by nested bisection on the KKT system.
 
     The minimizer has z_i = sign(v_i) g_i with g_i + lam * g_i**(p-1) = |v_i| for one
     multiplier lam >= 0 chosen so that ||g||_p = r (when v lies outside the ball).
+    Since g_i <= (|v_i| / lam)**(1/(p-1)), lam_hi = (|| |v|**(1/(p-1)) ||_p / r)**(p-1)
+    already puts g inside the ball; lam is bisected geometrically below that, and each
+    g_i by plain bisection on [0, |v_i|].
     """
     a = np.abs(v)
     inside = lp_norm(a, p) <= r
+    safe_r = np.where(r > 0, r, 1.0)
 
     def g_of(lam):
         lo = np.zeros_like(a)
         hi = a.copy()
         for _ in range(iters):
             mid = 0.5 * (lo + hi)
-            too_big = mid + lam[..., None] * mid ** (p - 1.0) > a
+            with np.errstate(over="ignore"):
+                too_big = mid + lam[..., None] * mid ** (p - 1.0) > a
             hi = np.where(too_big, mid, hi)
             lo = np.where(too_big, lo, mid)
-        return 0.5 * (lo + hi)
+        return lo  # lo + lam lo**(p-1) <= |v_i|: never outside the ball once lam is large enough
 
-    lam_hi = np.ones(a.shape[:-1])
-    for _ in range(200):
-        over = lp_norm(g_of(lam_hi), p) > r
-        if not over.any():
-            break
-        lam_hi = np.where(over, 2.0 * lam_hi, lam_hi)
-    lam_lo = np.zeros_like(lam_hi)
-    for _ in range(iters):
-        mid = 0.5 * (lam_lo + lam_hi)
-        over = lp_norm(g_of(mid), p) > r
-        lam_lo = np.where(over, mid, lam_lo)
-        lam_hi = np.where(over, lam_hi, mid)
-    g = g_of(lam_hi)
-    return np.where(inside[..., None], v, np.sign(v) * g)
+    with np.errstate(divide="ignore", over="ignore"):
+        log_hi = (p - 1.0) * (np.log(np.maximum(lp_norm(a ** (1.0 / (p - 1.0)), p), 1e-300)) - np.log(safe_r))
+    log_hi = np.maximum(log_hi, 0.0) + 1.0
+    log_lo = log_hi - 1500.0  # lam spans many orders of magnitude: bisect log(lam)
+    for _ in range(iters // 2):
+        mid = 0.5 * (log_lo + log_hi)
+        over = lp_norm(g_of(np.exp(mid)), p) > safe_r
+        log_lo = np.where(over, mid, log_lo)
+        log_hi = np.where(over, log_hi, mid)
+    g = g_of(np.exp(log_hi))
+    return np.where(inside[..., None], v, np.where((r == 0)[..., None], 0.0, np.sign(v) * g))
 
 
 def project_onto_lp_ball(v, radius, p) -> np.ndarray:

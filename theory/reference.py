@@ -169,6 +169,10 @@ def flippable(x, w, theta, eps, norm):
         if not side.any():
             continue
         zs = z[side]
+        if not w.any():
+            continue  # w = 0 is the constant -1: it never changes its mind
+        # g = +1 side: f must reach w.(x + d) <= 0; g = -1 side (through x -> -x): f must reach
+        # w.(x + d) > 0, i.e. a strictly negative minimum for the reflected point.
         if norm == np.inf:
             hit = _min_w_linf(zs, w, theta, eps) <= 0
         elif norm == 1:
