@@ -8,6 +8,7 @@ silent clip"); values that are fine must come back unchanged as float64.
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -87,6 +88,12 @@ def test_as_array_huge_finite_values_are_accepted():
     np.testing.assert_array_equal(as_array(x, "x"), x)
     with pytest.raises(ValueError, match="finite"):
         as_array([np.inf, -np.inf], "x")  # sum NaN, but the entries are infinities
+
+
+def test_as_array_does_not_warn_on_valid_huge_input():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        as_array([1e308, 1e308], "x")
 
 
 @pytest.mark.parametrize("bad", ["abc", None, object(), [[1.0, 2.0], [3.0]], {"a": 1}, "1,2", 1 + 2j])

@@ -41,7 +41,9 @@ def as_array(x, name: str, *, allow_inf: bool = False, min_ndim: int = 0) -> np.
         raise ValueError(f"{name} must have at least {min_ndim} dimension(s), got shape {arr.shape}")
     if arr.ndim >= 1 and arr.shape[-1] == 0 and min_ndim >= 1:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if arr.size and np.isfinite(np.add.reduce(arr, axis=None)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(arr, axis=None) if arr.size else 0.0
+    if arr.size and np.isfinite(total):
         return arr  # a finite sum rules out NaN and infinities in one pass
     nan = np.isnan(arr)
     if nan.any():
