@@ -35,7 +35,7 @@ from theory._validate import (
     positive,
 )
 from theory.normal import log_normal_cdf, normal_cdf, normal_pdf
-from theory.norms import distance_to_lp_ball, dual_exponent, lp_norm, project_onto_lp_ball
+from theory.norms import distance_to_lp_ball, dual_exponent, lp_norm, project_onto_lp_ball, ray_breakpoints
 
 __all__ = [
     "classification_risk",
@@ -324,21 +324,6 @@ def _lower_envelope(a, b):
     return np.array(kinks), active
 
 
-def _envelope_candidates(w, theta, q):
-    """Candidate minimizers t >= 0 of h(t) = ||w - t theta||_q for piecewise-linear h (q = 1, inf)."""
-    ts = [np.array([0.0])]
-    nz = theta != 0
-    ts.append(w[nz] / theta[nz])
-    if np.isinf(q):  # crossings of +-(w_i - t theta_i) = +-(w_j - t theta_j)
-        i, j = np.triu_indices(w.size, 1)
-        for s in (1.0, -1.0):
-            den = theta[i] - s * theta[j]
-            ok = den != 0
-            ts.append((w[i][ok] - s * w[j][ok]) / den[ok])
-    t = np.concatenate(ts)
-    return np.unique(t[t >= 0])
-
-
 def _flip_function(w, theta, eps, q, p, beta, s_perp, nw, nt):
     """F(v) = inf_{t >= 0} eps ||w - t theta||_q + t v and its kinks in v (see the docstring below)."""
     if p == 2:
@@ -352,7 +337,7 @@ def _flip_function(w, theta, eps, q, p, beta, s_perp, nw, nt):
             return np.where(v >= v_switch, eps * nw, curved)
 
         return F, ([v_switch] if v_switch > 0 else [])
-    t = _envelope_candidates(w, theta, q)
+    t = np.unique(np.concatenate([[0.0], ray_breakpoints(w, theta, q)]))
     a = eps * lp_norm(w[None, :] - t[:, None] * theta[None, :], q)
     kinks, _ = _lower_envelope(a, t)
 

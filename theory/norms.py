@@ -21,6 +21,7 @@ __all__ = [
     "dual_norm",
     "project_onto_lp_ball",
     "distance_to_lp_ball",
+    "ray_breakpoints",
 ]
 
 
@@ -173,3 +174,35 @@ def distance_to_lp_ball(v, radius, p) -> np.ndarray:
     """
     v = as_vector(v, "v")
     return lp_norm(v - project_onto_lp_ball(v, radius, p), 2)
+
+
+def ray_breakpoints(w, theta, q) -> np.ndarray:
+    """The t >= 0 where t -> ||w - t theta||_q can have a kink, for the polyhedral norms q = 1 and inf.
+
+    For q = 1 the kinks are the zeros t = w_i / theta_i of the terms; for q = inf also the
+    crossings of +-(w_i - t theta_i) = +-(w_j - t theta_j). The function is convex and
+    piecewise linear, so its minimum over t >= 0 (plus any linear term t v) is attained at
+    t = 0 or at one of these points. Undefined or negative candidates are returned as 0
+    (itself a candidate), so the shape is fixed.
+
+    Source: used for F(v) = inf_t eps ||w - t theta||_* + t v, the dual description of the
+    base-relative flip region (suggala2019 Definition 2; docs/suggala2019.md).
+
+    Parameters
+    ----------
+    w, theta : ndarray, shape (..., d), broadcasting
+    q : 1 or inf
+
+    Returns
+    -------
+    ndarray, shape (..., K) with K = d (q = 1) or d + d (d - 1) (q = inf)
+    """
+    w, theta = np.broadcast_arrays(np.asarray(w, float), np.asarray(theta, float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = [w / theta]
+        if np.isinf(q):
+            i, j = np.triu_indices(w.shape[-1], 1)
+            for s in (1.0, -1.0):
+                t.append((w[..., i] - s * w[..., j]) / (theta[..., i] - s * theta[..., j]))
+    t = np.concatenate(t, axis=-1)
+    return np.where(np.isfinite(t) & (t > 0), t, 0.0)

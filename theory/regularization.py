@@ -40,7 +40,7 @@ from theory._validate import (
     positive,
     positive_int,
 )
-from theory.norms import dual_norm, lp_norm
+from theory.norms import dual_norm, lp_norm, ray_breakpoints
 
 __all__ = [
     "logistic_loss",
@@ -154,18 +154,6 @@ def adversarial_logistic_loss(w, x, y, eps, norm=np.inf, b=0.0):
     return np.logaddexp(0.0, -m)[()]
 
 
-def _envelope_candidates(w, theta, q):
-    """Breakpoints t >= 0 of t -> ||w - t theta||_q for polyhedral q (1 or inf), shape (..., K)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = [w / theta]
-        if np.isinf(q):
-            i, j = np.triu_indices(w.shape[-1], 1)
-            for s in (1.0, -1.0):
-                t.append((w[..., i] - s * w[..., j]) / (theta[..., i] - s * theta[..., j]))
-    t = np.concatenate(t, axis=-1)
-    return np.where(np.isfinite(t) & (t > 0), t, 0.0)
-
-
 def _flip_cost(w, theta, v, eps, p):
     """F(v) = inf_{t >= 0} eps ||w - t theta||_* + t v for v >= 0 (vectorized over the batch).
 
@@ -198,7 +186,7 @@ def _flip_cost(w, theta, v, eps, p):
     best = np.minimum(np.minimum(fa, fc), phi(np.zeros_like(hi)))
     best = np.minimum(best, phi(0.5 * (lo + hi)))
     if q == 1 or np.isinf(q):
-        cand = _envelope_candidates(w, theta, q)
+        cand = ray_breakpoints(w, theta, q)
         vals = eps[..., None] * lp_norm(w[..., None, :] - cand[..., None] * theta[..., None, :], q) + cand * v[
             ..., None]
         best = np.minimum(best, vals.min(axis=-1))
