@@ -12,6 +12,7 @@ al. (2008).
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import logsumexp
 
 from theory._validate import as_vector, check_norm, nonnegative
 
@@ -120,8 +121,10 @@ def _project_lp_general(v: np.ndarray, r: np.ndarray, p: float, iters: int = 200
             lo = np.where(too_big, lo, mid)
         return lo  # lo + lam lo**(p-1) <= |v_i|: never outside the ball once lam is large enough
 
-    with np.errstate(divide="ignore", over="ignore"):
-        log_hi = (p - 1.0) * (np.log(np.maximum(lp_norm(a ** (1.0 / (p - 1.0)), p), 1e-300)) - np.log(safe_r))
+    with np.errstate(divide="ignore"):
+        # log || |v|**(1/(p-1)) ||_p in log space: the powers overflow for p near 1
+        log_norm = logsumexp(p / (p - 1.0) * np.log(a), axis=-1) / p
+    log_hi = (p - 1.0) * (np.maximum(log_norm, -690.0) - np.log(safe_r))
     log_hi = np.maximum(log_hi, 0.0) + 1.0
     log_lo = log_hi - 1500.0  # lam spans many orders of magnitude: bisect log(lam)
     for _ in range(iters // 2):

@@ -145,10 +145,11 @@ def _flippable_l2(x, w, theta, eps):
     u = x @ w
     foot = x - np.outer(u / nw**2, w)  # projection onto the hyperplane w.z = 0
     on_ray = foot @ theta >= 0
-    e1 = theta / np.linalg.norm(theta)
-    w2 = w - (w @ e1) * e1
-    e2 = w2 / np.linalg.norm(w2)
-    planar = np.hypot(x @ e1, x @ e2)
+    with np.errstate(divide="ignore", invalid="ignore"):  # theta = 0 or w || theta: every foot is on the ray
+        e1 = theta / np.linalg.norm(theta)
+        w2 = w - (w @ e1) * e1
+        e2 = w2 / np.linalg.norm(w2)
+        planar = np.hypot(x @ e1, x @ e2)
     dist = np.where(on_ray, u / nw, planar)
     return dist <= eps
 
