@@ -27,7 +27,13 @@ def budget(n: int) -> settings:
 
 
 def np_norm(v, p, axis=-1):
-    return np.linalg.norm(np.asarray(v, float), ord=p, axis=axis)
+    """numpy's norm, scaled by the largest entry first so that large p does not overflow (4**513)."""
+    v = np.asarray(v, float)
+    if p in (1, 2, np.inf):
+        return np.linalg.norm(v, ord=p, axis=axis)
+    big = np.max(np.abs(v), axis=axis, keepdims=True)
+    safe = np.where(big > 0, big, 1.0)
+    return np.squeeze(safe, axis=axis) * np.linalg.norm(v / safe, ord=p, axis=axis)
 
 
 def q_of(p):
