@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from theory import bernoulli as B
 from theory.montecarlo import proportion
+from theory.reference import mp_binomial_upper_tail as mp_tail
 
 CONF = 1 - 1e-6  # Clopper-Pearson level for Monte Carlo comparisons
 
@@ -27,37 +28,6 @@ CONF = 1 - 1e-6  # Clopper-Pearson level for Monte Carlo comparisons
 # ---------------------------------------------------------------------------------------------
 # slow literal references
 # ---------------------------------------------------------------------------------------------
-
-
-def mp_upper_tail(m: int, k: int, t: float) -> mp.mpf:
-    """P(Bin(k, 1/2 - t) >= m) at 50 digits, summing terms by their exact ratio away from m."""
-    with mp.workdps(50):
-        p = mp.mpf(1) / 2 - mp.mpf(t)
-        q = 1 - p
-        if m <= 0:
-            return mp.mpf(1)
-        if m > k:
-            return mp.mpf(0)
-        if m > k * p:
-            term = mp.binomial(k, m) * p**m * q ** (k - m)
-            total, i = term, m
-            while i < k:
-                term *= mp.mpf(k - i) / (i + 1) * p / q
-                i += 1
-                total += term
-                if term < total * mp.mpf(10) ** -55:
-                    break
-            return +total
-        j = m - 1
-        term = mp.binomial(k, j) * p**j * q ** (k - j)
-        total = term
-        while j > 0:
-            term *= mp.mpf(j) / (k - j + 1) * q / p
-            j -= 1
-            total += term
-            if term < total * mp.mpf(10) ** -55:
-                break
-        return 1 - total
 
 
 def literal_bayes(k: int, t) -> Fraction | mp.mpf:
@@ -114,7 +84,7 @@ TAIL_CASES = [
 
 @pytest.mark.parametrize("m,k,t", TAIL_CASES)
 def test_upper_tail_matches_mpmath(m, k, t):
-    exact = mp_upper_tail(m, k, t)
+    exact = mp_tail(m, k, t)
     with mp.workdps(50):
         log_exact = mp.log(exact)
         got_log = B.log_binomial_upper_tail(m, k, t)
@@ -129,7 +99,7 @@ def test_upper_tail_matches_mpmath(m, k, t):
 @given(k=st.integers(1, 3000), t=st.floats(1e-4, 0.5, exclude_max=True), frac=st.floats(0, 1))
 def test_upper_tail_random_cases(k, t, frac):
     m = int(round(frac * (k + 1)))
-    exact = mp_upper_tail(m, k, t)
+    exact = mp_tail(m, k, t)
     got = B.binomial_upper_tail(m, k, t)
     if exact == 0:  # m > k
         assert got == 0 and B.log_binomial_upper_tail(m, k, t) == -np.inf
@@ -146,14 +116,14 @@ def test_bayes_error_matches_printed_sums(k, t):
     if k <= 1000:
         exact = literal_bayes(k, t)
     else:  # the printed sums through the 50-digit tail
-        exact = (mp_upper_tail(k // 2 + 1, k, t) + mp_upper_tail((k + 1) // 2, k, t)) / 2
+        exact = (mp_tail(k // 2 + 1, k, t) + mp_tail((k + 1) // 2, k, t)) / 2
     assert abs(B.bayes_error(k, t) - exact) <= 1e-12 * exact
 
 
 @pytest.mark.parametrize("k,t", [(10**7, 0.3), (10**6, 0.45), (10**5, 0.2), (3000, 0.49)])
 def test_log_variants_finite_where_float_underflows(k, t):
     with mp.workdps(50):
-        exact = (mp_upper_tail(k // 2 + 1, k, t) + mp_upper_tail((k + 1) // 2, k, t)) / 2
+        exact = (mp_tail(k // 2 + 1, k, t) + mp_tail((k + 1) // 2, k, t)) / 2
         assert exact < mp.mpf(10) ** -308
         lg = B.log_bayes_error(k, t)
         assert np.isfinite(lg) and B.bayes_error(k, t) == 0.0
@@ -162,7 +132,7 @@ def test_log_variants_finite_where_float_underflows(k, t):
         le, s = B.log_optimal_robust_error_l0(k, t, 2)
         # the optimum at eps = 2 is the middle threshold here (the error is far below 1/2)
         sm = (k - 1) // 2
-        exact_l0 = (mp_upper_tail(k - sm - 2, k, t) + mp_upper_tail(sm - 1, k, t)) / 2
+        exact_l0 = (mp_tail(k - sm - 2, k, t) + mp_tail(sm - 1, k, t)) / 2
         assert s == sm
         assert abs(le - mp.log(exact_l0)) <= 1e-14 * abs(mp.log(exact_l0))
 
@@ -170,7 +140,7 @@ def test_log_variants_finite_where_float_underflows(k, t):
 def test_large_k_exact_rational_t():
     # t = 1/8: 1/2 - t is exact, so mpmath with Fraction-free arithmetic is the exact value
     k = 10**7 + 1
-    exact = mp_upper_tail(k // 2 + 1, k, 0.125)
+    exact = mp_tail(k // 2 + 1, k, 0.125)
     with mp.workdps(50):
         assert abs(B.log_bayes_error(k, 0.125) - mp.log(exact)) <= 1e-15 * abs(mp.log(exact))
 

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy.optimize import linprog, minimize
 
+from theory import reference
 from theory import regularization as RG
 from theory.montecarlo import proportion
 
@@ -36,22 +37,6 @@ def budget(n: int) -> settings:
 def np_dual(w, p):
     q = 1.0 if np.isinf(p) else (np.inf if p == 1 else p / (p - 1))
     return np.linalg.norm(w, ord=q, axis=-1)
-
-
-def lp_min_margin(w, x, theta, eps, p, b=0.0, c=0.0, constrained=True):
-    """min s (w.(x+d) + b) over ||d||_p <= eps [and s (theta.(x+d) + c) >= 0], s = sign(theta.x + c)."""
-    d = len(w)
-    s = 1.0 if theta @ x + c > 0 else -1.0
-    cons_a, cons_b = [-s * theta], [s * (theta @ x + c)]
-    if np.isinf(p):
-        res = linprog(s * w, A_ub=cons_a if constrained else None, b_ub=cons_b if constrained else None,
-                      bounds=[(-eps, eps)] * d, method="highs")
-    else:
-        a_ub = [np.ones(2 * d)] + ([np.concatenate([cons_a[0], -cons_a[0]])] if constrained else [])
-        res = linprog(np.concatenate([s * w, -s * w]), A_ub=a_ub, b_ub=[eps] + (cons_b if constrained else []),
-                      bounds=[(0, None)] * (2 * d), method="highs")
-    assert res.status == 0
-    return s * (w @ x + b) + res.fun
 
 
 def slsqp_min_margin(w, x, theta, eps, p, rng, constrained=True):
@@ -142,7 +127,7 @@ def test_adversarial_logistic_loss_batches_and_extremes():
 @budget(60)
 @given(w=vec3, x=vec3, theta=vec3, eps=eps_st, norm=norm_st, b=st.floats(-1, 1), c=st.floats(-1, 1))
 def test_base_relative_worst_margin_matches_lp(w, x, theta, eps, norm, b, c):
-    ref = lp_min_margin(w, x, theta, eps, norm, b, c)
+    ref = reference.lp_worst_margin(w, x, theta, eps, norm, b, c)
     val = RG.base_relative_worst_margin(w, x, theta, eps, norm, b, c)
     assert val == pytest.approx(ref, rel=1e-8, abs=1e-8)
 
@@ -227,7 +212,7 @@ def test_theorem7_expansion_numerically():
     s = np.where(x @ theta > 0, 1.0, -1.0)
     errs = []
     for eps in (1e-1, 1e-2, 1e-3):
-        m = np.array([lp_min_margin(w, xi, theta, eps, np.inf) for xi in x])
+        m = np.array([reference.lp_worst_margin(w, xi, theta, eps, np.inf) for xi in x])
         obj = np.mean(np.logaddexp(0, -y * (x @ w))) + np.mean(np.logaddexp(0, -m) - np.logaddexp(0, -s * (x @ w)))
         errs.append(abs(obj - RG.theorem7_first_order(w, x, y, theta, eps, 1.0, np.inf)) / eps)
     assert n > 5
@@ -243,7 +228,7 @@ def test_theorem7_upper_bound_holds(seed, eps, lam, norm):
     p = rng.dirichlet(np.ones(6))
     # left side from the LP reference
     s = np.where(x @ theta > 0, 1.0, -1.0)
-    m = np.array([lp_min_margin(w, xi, theta, eps, norm) for xi in x])
+    m = np.array([reference.lp_worst_margin(w, xi, theta, eps, norm) for xi in x])
     lhs = p @ np.logaddexp(0, -y * (x @ w)) + lam * p @ (np.logaddexp(0, -m) - np.logaddexp(0, -s * (x @ w)))
     assert RG.joint_logistic_objective(w, x, y, theta, eps, lam, norm, weights=p) == pytest.approx(lhs, abs=1e-9)
     rhs = p @ np.logaddexp(0, -y * (x @ w)) + eps * lam * np_dual(w, norm)

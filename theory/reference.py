@@ -23,6 +23,8 @@ __all__ = [
     "mp_log_adversarial_risk",
     "flippable",
     "optimal_robust_risk_1d_dp",
+    "lp_worst_margin",
+    "mp_binomial_upper_tail",
 ]
 
 
@@ -306,3 +308,61 @@ def base_relative_risk_polar_2d(w, theta, eps, sigma=1.0, norm=np.inf):
 
     val, _ = integrate.quad(radial, lo, hi, epsabs=1e-14, epsrel=1e-12, limit=1000)
     return float(val)
+
+
+def lp_worst_margin(w, x, theta, eps, p, b=0.0, c=0.0, constrained=True):
+    """min of s (w.(x + d) + b) over ||d||_p <= eps (and s (theta.(x + d) + c) >= 0 if constrained), by LP.
+
+    s = sign(theta.x + c) (sign(0) = -1); p in {1, inf}. Used as the independent check of
+    :func:`theory.regularization.base_relative_worst_margin` and of Hoelder's closed form.
+    """
+    from scipy.optimize import linprog
+
+    w, x, theta = (np.asarray(a, float) for a in (w, x, theta))
+    d = len(w)
+    s = 1.0 if theta @ x + c > 0 else -1.0
+    a_g, b_g = [-s * theta], [s * (theta @ x + c)]
+    if np.isinf(p):
+        res = linprog(s * w, A_ub=a_g if constrained else None, b_ub=b_g if constrained else None,
+                      bounds=[(-eps, eps)] * d, method="highs")
+    elif p == 1:
+        cost = np.concatenate([s * w, -s * w])
+        a_ub = [np.ones(2 * d)] + ([np.concatenate([a_g[0], -a_g[0]])] if constrained else [])
+        b_ub = [eps] + (b_g if constrained else [])
+        res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=[(0, None)] * (2 * d), method="highs")
+    else:
+        raise ValueError(f"p must be 1 or inf for the LP reference, got {p!r}")
+    if res.status != 0:
+        raise RuntimeError(f"linprog failed: {res.message}")
+    return s * (w @ x + b) + res.fun
+
+
+def mp_binomial_upper_tail(m: int, k: int, t: float) -> mpmath.mpf:
+    """P(Bin(k, 1/2 - t) >= m) at 50 digits, summing terms by their exact ratio away from m."""
+    with mpmath.workdps(50):
+        p = mpmath.mpf(1) / 2 - mpmath.mpf(t)
+        q = 1 - p
+        if m <= 0:
+            return mpmath.mpf(1)
+        if m > k:
+            return mpmath.mpf(0)
+        if m > k * p:
+            term = mpmath.binomial(k, m) * p**m * q ** (k - m)
+            total, i = term, m
+            while i < k:
+                term *= mpmath.mpf(k - i) / (i + 1) * p / q
+                i += 1
+                total += term
+                if term < total * mpmath.mpf(10) ** -55:
+                    break
+            return +total
+        j = m - 1
+        term = mpmath.binomial(k, j) * p**j * q ** (k - j)
+        total = term
+        while j > 0:
+            term *= mpmath.mpf(j) / (k - j + 1) * q / p
+            j -= 1
+            total += term
+            if term < total * mpmath.mpf(10) ** -55:
+                break
+        return 1 - total

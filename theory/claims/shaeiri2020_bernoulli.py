@@ -20,6 +20,7 @@ import numpy as np
 from theory import bernoulli as B
 from theory.claims import FAILS, HOLDS, CheckResult, claim, combine, from_estimate
 from theory.montecarlo import proportion
+from theory.reference import mp_binomial_upper_tail as mp_tail
 
 SRC = "shaeiri2020"
 SEED = 20200504
@@ -362,29 +363,6 @@ def _check_thm5(thorough: bool = False) -> CheckResult:
 # ---------------------------------------------------------------------------------------------
 
 
-def _mp_upper_tail(m: int, k: int, t: float) -> mp.mpf:
-    """P(Bin(k, 1/2 - t) >= m) at 50 digits: the printed head sum of Bin(k, 1/2 + t) <= k - m."""
-    if m <= 0:
-        return mp.mpf(1)
-    mean_q = k * (mp.mpf(1) / 2 + mp.mpf(t))
-    if k - m < mean_q:
-        return _mp_tail_sum(k, t, 0, k - m)
-    return 1 - _mp_tail_sum_upper(k, t, k - m + 1)
-
-
-def _mp_tail_sum_upper(k: int, t: float, lo: int) -> mp.mpf:
-    q, p = mp.mpf(1) / 2 + mp.mpf(t), mp.mpf(1) / 2 - mp.mpf(t)
-    term = mp.binomial(k, lo) * q**lo * p ** (k - lo)
-    total, i = term, lo
-    while i < k:
-        term *= mp.mpf(k - i) / (i + 1) * q / p
-        i += 1
-        total += term
-        if term < total * mp.mpf(10) ** -55:
-            break
-    return total
-
-
 @claim(
     "shaeiri2020.bernoulli.tails",
     source=f"{SRC} Theorems 3-5; numerics of this package",
@@ -404,11 +382,11 @@ def _check_tails(thorough: bool = False) -> CheckResult:
     for k, t, eps in cases:
         for which in ("bayes", "l0"):
             if which == "bayes":
-                exact = (_mp_upper_tail(k // 2 + 1, k, t) + _mp_upper_tail((k + 1) // 2, k, t)) / 2
+                exact = (mp_tail(k // 2 + 1, k, t) + mp_tail((k + 1) // 2, k, t)) / 2
                 val, lval = B.bayes_error(k, t), B.log_bayes_error(k, t)
             else:
                 s = (k - 1) // 2
-                exact = (_mp_upper_tail(k - s - eps, k, t) + _mp_upper_tail(s - eps + 1, k, t)) / 2
+                exact = (mp_tail(k - s - eps, k, t) + mp_tail(s - eps + 1, k, t)) / 2
                 val = B.robust_error_l0(k, t, eps, s)
                 lval = B.log_robust_error_l0(k, t, eps, s)
             if exact > mp.mpf(10) ** -300:

@@ -11,6 +11,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import linprog
 
+from theory import reference
 from theory import regularization as RG
 from theory.claims import FAILS, HOLDS, CheckResult, claim, combine
 from theory.montecarlo import proportion
@@ -25,31 +26,6 @@ def _rng(k: int) -> np.random.Generator:
 # ------------------------------------------------------------------------------------------
 # independent references
 # ------------------------------------------------------------------------------------------
-
-def lp_worst_margin(w, x, theta, eps, p, b=0.0, c=0.0, constrained=True):
-    """min of s (w.(x + d) + b) over ||d||_p <= eps (and s (theta.(x + d) + c) >= 0 if constrained), by LP.
-
-    s = sign(theta.x + c) (sign(0) = -1); p in {1, inf}. Used as the independent check of
-    :func:`theory.regularization.base_relative_worst_margin` and of Hoelder's closed form.
-    """
-    w, x, theta = (np.asarray(a, float) for a in (w, x, theta))
-    d = len(w)
-    s = 1.0 if theta @ x + c > 0 else -1.0
-    a_g, b_g = [-s * theta], [s * (theta @ x + c)]
-    if np.isinf(p):
-        res = linprog(s * w, A_ub=a_g if constrained else None, b_ub=b_g if constrained else None,
-                      bounds=[(-eps, eps)] * d, method="highs")
-    elif p == 1:
-        cost = np.concatenate([s * w, -s * w])
-        a_ub = [np.ones(2 * d)] + ([np.concatenate([a_g[0], -a_g[0]])] if constrained else [])
-        b_ub = [eps] + (b_g if constrained else [])
-        res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=[(0, None)] * (2 * d), method="highs")
-    else:
-        raise ValueError(f"p must be 1 or inf for the LP reference, got {p!r}")
-    if res.status != 0:
-        raise RuntimeError(f"linprog failed: {res.message}")
-    return s * (w @ x + b) + res.fun
-
 
 def _log1pexp(z):
     return np.logaddexp(0.0, z)
@@ -124,7 +100,7 @@ def thm7_bound(thorough: bool = False) -> CheckResult:
         risk = p @ _log1pexp(-y * (x @ w + b))
         for norm in (np.inf, 1.0):
             for eps in eps_grid:
-                m_lp = np.array([lp_worst_margin(w, xi, theta, eps, norm, b) for xi in x])
+                m_lp = np.array([reference.lp_worst_margin(w, xi, theta, eps, norm, b) for xi in x])
                 s = np.where(x @ theta > 0, 1.0, -1.0)
                 m0 = s * (x @ w + b)
                 radv_lp = p @ (_log1pexp(-m_lp) - _log1pexp(-m0))
@@ -208,7 +184,7 @@ def thm7_expansion(thorough: bool = False) -> CheckResult:
     risk = p @ _log1pexp(-y * (x @ w))
     ratios = []
     for eps in (1e-1, 1e-2, 1e-3) + ((1e-4,) if thorough else ()):
-        m_lp = np.array([lp_worst_margin(w, xi, theta, eps, norm) for xi in x])
+        m_lp = np.array([reference.lp_worst_margin(w, xi, theta, eps, norm) for xi in x])
         s = np.where(x @ theta > 0, 1.0, -1.0)
         lhs = risk + lam * (p @ (_log1pexp(-m_lp) - _log1pexp(-s * (x @ w))))
         first = RG.theorem7_first_order(w, x, y, theta, eps, lam, norm, weights=p)
