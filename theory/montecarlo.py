@@ -1,8 +1,28 @@
-"""Samplers and Monte Carlo estimators that return an estimate with a confidence interval.
+"""Monte Carlo estimates with confidence intervals, and predicted-against-measured, once.
 
 Randomness comes in as a ``numpy.random.Generator`` or a seed; nothing here touches
 global random state. Intervals are exact (Clopper-Pearson) for proportions and
 normal-approximation (CLT) intervals for means of bounded or light-tailed variables.
+
+The two functions every claim, test, figure and experiment uses to confront a prediction
+with a measurement:
+
+- :func:`estimate_error` draws a sample from a distribution (see :mod:`theory.distributions`),
+  optionally attacks it (see :mod:`theory.attacks`), applies a classifier and returns the error
+  rate as an :class:`Estimate` with its interval;
+- :func:`compare` says whether a predicted number is consistent with such an estimate:
+  ``"held"``, ``"did not hold"`` or ``"inconclusive"`` (:data:`VERDICTS`).
+
+Example
+-------
+>>> import numpy as np
+>>> from theory.distributions import GaussianMixture
+>>> from theory.gaussian import classification_risk
+>>> D = GaussianMixture([1.0, 0.5])
+>>> w = np.array([1.0, 1.0])
+>>> est = estimate_error(D, lambda x: np.where(x @ w > 0, 1.0, -1.0), 20_000, rng=1)
+>>> compare(float(classification_risk(w, D.theta)), est)
+'held'
 """
 
 from __future__ import annotations
@@ -12,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from theory._validate import as_array, as_vector, in_open_interval, positive, positive_int
+from theory._validate import _short, as_array, as_vector, in_open_interval, positive, positive_int
 
 __all__ = [
     "Estimate",
@@ -21,7 +41,23 @@ __all__ = [
     "mean",
     "sample_gaussian_mixture",
     "estimate_probability",
+    "estimate_error",
+    "compare",
+    "HELD",
+    "DID_NOT_HOLD",
+    "INCONCLUSIVE",
+    "VERDICTS",
+    "MAX_SAMPLES",
 ]
+
+HELD = "held"
+DID_NOT_HOLD = "did not hold"
+INCONCLUSIVE = "inconclusive"
+VERDICTS = (HELD, DID_NOT_HOLD, INCONCLUSIVE)
+"""The verdicts of :func:`compare`: a prediction held, did not hold, or the measurement cannot tell."""
+
+MAX_SAMPLES = 10**12
+"""The largest Monte Carlo sample size accepted (beyond it a run would not finish)."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +93,10 @@ def as_generator(rng) -> np.random.Generator:
 
 def proportion(successes: int, n: int, confidence: float = 0.999) -> Estimate:
     """The fraction successes/n with its exact Clopper-Pearson interval."""
-    n = positive_int(n, "n")
-    if isinstance(successes, bool) or not float(successes).is_integer():
-        raise ValueError(f"successes must be an integer count, got {successes!r}")
-    k = int(successes)
+    n = positive_int(n, "n", maximum=MAX_SAMPLES)
+    k = positive_int(successes, "successes", minimum=0)  # refuses bools, non-integral and non-numbers
     if not 0 <= k <= n:
-        raise ValueError(f"successes must lie in [0, n={n}], got {successes!r}")
+        raise ValueError(f"successes must lie in [0, n={n}], got {_short(successes)}")
     confidence = float(in_open_interval(confidence, "confidence", 0.0, 1.0))
     alpha = 1.0 - confidence
     low = 0.0 if k == 0 else stats.beta.ppf(alpha / 2, k, n - k + 1)
@@ -71,50 +105,51 @@ def proportion(successes: int, n: int, confidence: float = 0.999) -> Estimate:
 
 
 def mean(samples, confidence: float = 0.999) -> Estimate:
-    """The sample mean with a CLT interval (z-quantile times the standard error)."""
+    """The sample mean with a CLT interval (z-quantile times the standard error).
+
+    Samples of any finite magnitude are accepted: where the sum or the squares would
+    overflow (entries near 1e300), the mean and standard deviation are computed from the
+    samples divided by their largest magnitude and scaled back. A confidence so small that
+    the quantile z rounds to 0 gives the degenerate interval [mean, mean].
+    """
     x = as_array(samples, "samples").ravel()
     n = positive_int(x.size, "number of samples", minimum=2)
     confidence = float(in_open_interval(confidence, "confidence", 0.0, 1.0))
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    m = float(x.mean())
-    se = float(x.std(ddof=1) / np.sqrt(n))
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    with np.errstate(over="ignore", invalid="ignore"):
+        m = float(x.mean())
+        sd = float(x.std(ddof=1))
+    if not (np.isfinite(m) and np.isfinite(sd)):
+        scale = float(np.abs(x).max())  # > 0: a zero array has a finite mean and sd
+        xs = x / scale
+        m = scale * float(xs.mean())  # |mean| <= scale: no overflow
+        sd = scale * float(xs.std(ddof=1))  # sd <= scale sqrt(n / (n - 1)) <= 1.42 scale
+    se = sd / np.sqrt(n)
+    if z == 0.0 or se == 0.0:
+        return Estimate(m, m, m, n, confidence)
     return Estimate(m, m - z * se, m + z * se, n, confidence)
 
 
 def sample_gaussian_mixture(theta, n: int, rng=None, sigma: float = 1.0, mu_neg=None):
     """Draw n points of the mixture y = +-1 w.p. 1/2, x | y ~ N(mu_y, sigma^2 I).
 
+    A thin alias of ``theory.distributions.GaussianMixture(theta, mu_neg, sigma).sample(n, rng)``
+    (the one sampler of the mixture), kept for one release.
+
     Source: suggala2019 section 5 (mu_+ = theta, mu_- = -theta); shaeiri2020
     Definition 6 (any two means, pass ``mu_neg``).
-
-    Parameters
-    ----------
-    theta : array_like, shape (d,)
-        The mean of the class y = +1.
-    n : int
-    rng : numpy Generator or seed
-    sigma : float > 0
-    mu_neg : array_like, shape (d,), optional
-        The mean of the class y = -1; defaults to -theta.
 
     Returns
     -------
     x : ndarray, shape (n, d)
     y : ndarray of +-1, shape (n,)
     """
+    from theory.distributions import GaussianMixture
+
     theta = as_vector(theta, "theta")
     if theta.ndim != 1:
         raise ValueError(f"theta must be a single vector of shape (d,), got shape {theta.shape}")
-    mu_neg = -theta if mu_neg is None else as_vector(mu_neg, "mu_neg")
-    if mu_neg.shape != theta.shape:
-        raise ValueError(f"mu_neg must have shape {theta.shape}, got {mu_neg.shape}")
-    sigma = float(positive(sigma, "sigma"))
-    n = positive_int(n, "n")
-    g = as_generator(rng)
-    y = np.where(g.random(n) < 0.5, 1.0, -1.0)
-    mu = np.where(y[:, None] > 0, theta, mu_neg)
-    x = mu + sigma * g.standard_normal((n, theta.size))
-    return x, y
+    return GaussianMixture(theta, mu_neg, sigma).sample(n, rng)
 
 
 def estimate_probability(event, sampler, n: int, rng=None, batch: int = 200_000,
@@ -124,13 +159,130 @@ def estimate_probability(event, sampler, n: int, rng=None, batch: int = 200_000,
     ``sampler(m, rng)`` returns a tuple of arrays with m rows; ``event(*arrays)``
     returns a boolean array of length m.
     """
-    n = positive_int(n, "n")
+    n = positive_int(n, "n", maximum=MAX_SAMPLES)
     batch = positive_int(batch, "batch")
     g = as_generator(rng)
     hits = 0
+    for m in _batches(n, batch):
+        hits += int(np.count_nonzero(event(*sampler(m, g))))
+    return proportion(hits, n, confidence)
+
+
+def _batches(n: int, batch: int):
     done = 0
     while done < n:
         m = min(batch, n - done)
-        hits += int(np.count_nonzero(event(*sampler(m, g))))
+        yield m
         done += m
-    return proportion(hits, n, confidence)
+
+
+def estimate_error(distribution, classifier, n: int, rng=None, *, attack=None, threat=None,
+                   batch: int = 200_000, confidence: float = 0.999) -> Estimate:
+    """The error rate P(classifier(x') != y) of a classifier on a distribution, measured.
+
+    Draws ``n`` points ``(x, y) = distribution.sample(m, rng)`` in batches of at most ``batch``,
+    perturbs them with ``x' = attack(x, y, threat)`` when an attack is given (``x' = x``
+    otherwise), and counts the errors. The result carries the exact Clopper-Pearson interval.
+
+    Parameters
+    ----------
+    distribution : an object with ``sample(n, rng) -> (x, y)`` (:class:`theory.distributions.Distribution`)
+    classifier : callable ``x -> labels`` (+-1, shape ``(m,)``) for ``x`` of shape ``(m, dim)``
+    n : int >= 1, the sample size (at most :data:`MAX_SAMPLES`)
+    rng : numpy Generator, int seed or None
+    attack : callable ``(x, y, threat) -> x_adv`` (see :mod:`theory.attacks`), optional
+    threat : the threat model passed to ``attack`` (a :class:`theory.threat.ThreatModel`); required
+        with an attack
+    batch : int >= 1, points per batch (memory is O(batch * dim))
+    confidence : float in (0, 1), the level of the interval
+
+    Returns
+    -------
+    Estimate of the error rate (robust error rate with an attack).
+
+    Raises
+    ------
+    ValueError
+        For a bad size, an attack without a threat model, or a classifier whose output does
+        not have one label in {-1, +1} per point.
+    """
+    n = positive_int(n, "n", maximum=MAX_SAMPLES)
+    batch = positive_int(batch, "batch")
+    if attack is not None and threat is None:
+        raise ValueError("an attack needs a threat model: pass threat=ThreatModel(norm, eps)")
+    if not callable(classifier):
+        raise ValueError(f"classifier must be callable x -> labels, got {classifier!r}")
+    g = as_generator(rng)
+    errors = 0
+    for m in _batches(n, batch):
+        x, y = distribution.sample(m, g)
+        if attack is not None:
+            x = attack(x, y, threat)
+        pred = np.asarray(classifier(x), dtype=np.float64)
+        if pred.shape != y.shape:
+            raise ValueError(f"classifier must return one label per point, shape {y.shape}, got {pred.shape}")
+        if not np.isin(pred, (-1.0, 1.0)).all():
+            raise ValueError("classifier must return labels in {-1, +1}")
+        errors += int(np.count_nonzero(pred != y))
+    return proportion(errors, n, confidence)
+
+
+def compare(predicted, estimate: Estimate, *, relation: str = "==", slack: float = 0.0,
+            resolution: float | None = None) -> str:
+    """Whether a predicted number is consistent with a measured estimate: the one verdict rule.
+
+    ``relation`` says what the prediction asserts about the measured quantity m:
+
+    - ``"=="``: m equals ``predicted``. Held when ``predicted`` lies in the interval widened by
+      ``slack`` on each side; did not hold otherwise.
+    - ``"<="``: m <= ``predicted`` (an upper bound). Did not hold when the whole interval lies
+      above ``predicted + slack``; held otherwise.
+    - ``">="``: m >= ``predicted`` (a lower bound). Did not hold when the whole interval lies
+      below ``predicted - slack``; held otherwise.
+
+    ``slack`` >= 0 covers a known deterministic error of the prediction (a quadrature
+    tolerance, a discretization). ``resolution``, if given, is the interval half-width the
+    test needs: a prediction that would be held by an interval wider than that is
+    ``"inconclusive"`` (the sample was too small to tell), never ``"held"``. A prediction that
+    is contradicted is ``"did not hold"`` whatever the width.
+
+    Parameters
+    ----------
+    predicted : float (finite)
+    estimate : Estimate (from :func:`estimate_error`, :func:`proportion`, :func:`mean`, or an
+        experiment's measurement)
+    relation : "==", "<=" or ">="
+    slack : float >= 0
+    resolution : float > 0, optional
+
+    Returns
+    -------
+    One of :data:`VERDICTS`.
+
+    >>> e = proportion(480, 1000)
+    >>> compare(0.5, e), compare(0.6, e), compare(0.4, e, relation="<=")
+    ('held', 'did not hold', 'did not hold')
+    >>> compare(0.5, e, resolution=0.01)
+    'inconclusive'
+    """
+    predicted = float(as_array(predicted, "predicted"))
+    slack = float(as_array(slack, "slack"))
+    if slack < 0:
+        raise ValueError(f"slack must be >= 0, got {slack!r}")
+    if resolution is not None:
+        resolution = float(positive(resolution, "resolution"))
+    if not isinstance(estimate, Estimate):
+        raise ValueError(f"estimate must be a theory.montecarlo.Estimate, got {estimate!r}")
+    if relation == "==":
+        consistent = estimate.low - slack <= predicted <= estimate.high + slack
+    elif relation == "<=":
+        consistent = estimate.low <= predicted + slack
+    elif relation == ">=":
+        consistent = estimate.high >= predicted - slack
+    else:
+        raise ValueError(f"relation must be '==', '<=' or '>=', got {relation!r}")
+    if not consistent:
+        return DID_NOT_HOLD
+    if resolution is not None and estimate.halfwidth > resolution:
+        return INCONCLUSIVE
+    return HELD

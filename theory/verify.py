@@ -33,7 +33,10 @@ def _line(out) -> str:
     if r is None:
         return f"{mark} {c.id:<32} ERROR  {out.error}"
     interval = f"[{_fmt(r.interval[0])}, {_fmt(r.interval[1])}]" if r.interval else ""
-    return (f"{mark} {c.id:<32} {r.verdict:<17} value={_fmt(r.value):<12} "
+    verdict = out.verdict
+    if verdict.startswith("fails as printed;"):
+        verdict = "fails; corr. " + verdict.rpartition(": ")[2]
+    return (f"{mark} {c.id:<32} {verdict:<19} value={_fmt(r.value):<12} "
             f"check={_fmt(r.check):<12} {interval:<26} ({out.seconds:.1f}s)")
 
 
@@ -48,7 +51,10 @@ def main(argv=None) -> int:
 
     if args.list:
         for c in load_all().values():
-            print(f"{c.id}  [{c.source}]  expected: {c.expected}\n    {c.statement}")
+            size = ("exact" if c.exact else ", ".join(
+                ([f"n={c.samples[0]}/{c.samples[1]}"] if c.samples else [])
+                + [f"{k}={v[0]}/{v[1]}" for k, v in c.settings.items()]))
+            print(f"{c.id}  [{c.source}]  expected: {c.expected}  (quick/thorough: {size or '-'})\n    {c.statement}")
             if c.corrected:
                 print(f"    corrected: {c.corrected}")
         return 0
@@ -57,10 +63,11 @@ def main(argv=None) -> int:
     if args.json:
         outcomes = run(args.ids, thorough=args.thorough)
     else:
-        print(f"{'':4}{'claim':<32} {'verdict':<17} closed form / check / interval")
+        print(f"{'':4}{'claim':<32} {'verdict':<19} closed form / check / interval")
         outcomes = run(args.ids, thorough=args.thorough,
                        progress=lambda o: (print(_line(o)), args.verbose and o.result and print(
-                           f"      {o.result.detail}"), sys.stdout.flush()))
+                           f"      {o.result.detail}"), args.verbose and o.corrected and print(
+                           f"      corrected: {o.corrected.detail}"), sys.stdout.flush()))
     bad = [o for o in outcomes if not o.ok]
     if args.json:
         rows = []
@@ -69,7 +76,10 @@ def main(argv=None) -> int:
             rows.append({
                 "id": o.claim.id, "source": o.claim.source, "statement": o.claim.statement,
                 "expected": o.claim.expected, "corrected": o.claim.corrected,
-                "verdict": r.verdict if r else None, "value": r.value if r else None,
+                "verdict": o.verdict if r else None, "printed_verdict": r.verdict if r else None,
+                "corrected_verdict": o.corrected.verdict if o.corrected else None,
+                "corrected_detail": o.corrected.detail if o.corrected else None,
+                "value": r.value if r else None,
                 "check": r.check if r else None,
                 "interval": list(r.interval) if r and r.interval else None,
                 "detail": r.detail if r else None, "error": o.error, "ok": o.ok,
@@ -83,8 +93,9 @@ def main(argv=None) -> int:
               f"unexpected; {fails} fail as printed (see docs/errata.md); "
               f"{time.perf_counter() - t0:.1f}s")
         for o in bad:
-            print(f"UNEXPECTED {o.claim.id}: expected {o.claim.expected!r}; "
-                  f"{o.error or o.result.detail}")
+            why = o.error or (o.corrected.detail if o.corrected and o.verdict.endswith("fails")
+                              else o.result.detail)
+            print(f"UNEXPECTED {o.claim.id}: expected {o.claim.expected!r}, got {o.verdict!r}; {why}")
     return 1 if bad else 0
 
 

@@ -1,29 +1,53 @@
 """The registry of claims: every implemented result, its source, and its independent check.
 
-A claim is registered with :func:`claim` in the module of its paper
-(``theory/claims/<paper id>.py``). Its check function takes ``thorough`` (larger
-samples, finer grids) and returns a :class:`CheckResult` with the verdict the check
-found: ``"holds"``, or ``"fails as printed"`` with the counterexample and the
-corrected statement in ``detail``. The registry stores the verdict we expect; a
-check that returns another verdict makes ``python -m theory.verify`` (and the test
-suite) fail.
+A claim is registered with :func:`claim` in a module of a *claim package*. The theory's
+own claims live in ``theory/claims/<paper id>.py``; every module there is discovered (no
+list to keep by hand). Another package (the experiments, later) joins the registry with
+:func:`register_package` or through the entry-point group ``adversarial_risk.claims``
+(``name = prefix``, ``value = package``), and its claim ids must start with its prefix.
+
+A check is a function ``check(run: Run) -> CheckResult``. The registry hands it its run
+settings: ``run.rng(k)`` (random generators derived from the claim id, so no module keeps
+a seed), ``run.n`` (the claim's sample size for this run: quick or thorough, declared
+once in :func:`claim` as ``samples=(quick, thorough)``), other named settings declared as
+``settings={"cells": (1500, 4000)}`` and read as ``run.cells``, and ``run.thorough``. A
+check with no sample size or setting is declared ``exact=True``: it does the same work in
+both runs, and says so.
+
+A claim registered as failing as printed (``expected=FAILS``) carries the check of its
+corrected statement as a required part, registered with :func:`corrected_check`. Its
+verdict reads ``"fails as printed; corrected: holds"`` when the counterexample is
+confirmed and the corrected statement holds, and ``"fails as printed; corrected: fails"``
+when the correction is broken (a failure of the run, as is a printed statement that
+unexpectedly holds).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import inspect
+import pkgutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["CheckResult", "Claim", "REGISTRY", "claim", "load_all", "run", "VERDICTS"]
+import numpy as np
+
+__all__ = ["CheckResult", "Claim", "Run", "REGISTRY", "claim", "corrected_check", "load_all", "run",
+           "register_package", "VERDICTS", "HOLDS", "FAILS", "verdict_text", "from_estimate", "combine"]
 
 HOLDS = "holds"
 FAILS = "fails as printed"
 VERDICTS = (HOLDS, FAILS)
 
-PAPER_MODULES = ("suggala2019", "suggala2019_regularization", "shaeiri2020", "shaeiri2020_bernoulli",
-                 "shaeiri2020_hardness", "tsipras2019", "zhang2019", "wen2020")
+CORRECTED_HOLDS = "fails as printed; corrected: holds"
+CORRECTED_FAILS = "fails as printed; corrected: fails"
+
+CLAIM_PACKAGES: dict[str, str] = {"theory.claims": ""}
+"""Claim packages and their id prefixes ("" for the theory's own paper ids)."""
+
+ENTRY_POINT_GROUP = "adversarial_risk.claims"
 
 
 @dataclass(frozen=True)
@@ -58,62 +82,242 @@ class Claim:
     expected: str = HOLDS
     corrected: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    samples: tuple[int, int] | None = None
+    settings: Mapping[str, tuple] = field(default_factory=dict)
+    exact: bool = False
+    package: str = "theory.claims"
+
+    @property
+    def corrected_check(self) -> Callable[..., CheckResult] | None:
+        """The check of the corrected statement (claims expected to fail as printed)."""
+        return CORRECTED.get(self.id)
 
 
 REGISTRY: dict[str, Claim] = {}
+CORRECTED: dict[str, Callable[..., CheckResult]] = {}
+
+
+def _seed_of(claim_id: str) -> int:
+    """A 64-bit seed from the claim id (stable across runs, machines and Python versions)."""
+    return int.from_bytes(hashlib.sha256(claim_id.encode()).digest()[:8], "little")
+
+
+@dataclass(frozen=True)
+class Run:
+    """The settings a check runs with, handed to it by the registry.
+
+    Attributes
+    ----------
+    claim_id : str
+    thorough : bool, the larger run (``python -m theory.verify --thorough``)
+    n : int or None, the claim's sample size for this run (``samples=(quick, thorough)``)
+    settings : the claim's named settings resolved for this run; ``run.<name>`` reads one
+    """
+
+    claim_id: str
+    thorough: bool = False
+    n: int | None = None
+    settings: Mapping[str, object] = field(default_factory=dict)
+
+    def rng(self, stream: int = 0) -> np.random.Generator:
+        """A Generator derived from the claim id and ``stream`` (one per independent sample)."""
+        return np.random.default_rng([_seed_of(self.claim_id), int(stream)])
+
+    def __getattr__(self, name: str):
+        settings = object.__getattribute__(self, "settings")
+        if name in settings:
+            return settings[name]
+        raise AttributeError(f"claim {object.__getattribute__(self, 'claim_id')!r} declares no setting {name!r}")
+
+
+def _check_pair(name: str, pair) -> tuple:
+    if not (isinstance(pair, tuple) and len(pair) == 2):
+        raise ValueError(f"{name} must be a (quick, thorough) pair, got {pair!r}")
+    return pair
+
+
+def _package_of(module: str) -> str:
+    for pkg in sorted(CLAIM_PACKAGES, key=len, reverse=True):
+        if module == pkg or module.startswith(pkg + "."):
+            return pkg
+    return module.rpartition(".")[0] or module
 
 
 def claim(id: str, *, source: str, statement: str, expected: str = HOLDS,
-          corrected: str | None = None):
-    """Decorator registering ``check(thorough: bool) -> CheckResult`` as the check of a claim."""
+          corrected: str | None = None, samples: tuple[int, int] | None = None,
+          settings: Mapping[str, tuple] | None = None, exact: bool = False):
+    """Decorator registering ``check(run: Run) -> CheckResult`` as the check of a claim.
+
+    Parameters
+    ----------
+    id : the claim id; in a package registered with a prefix it must start with ``prefix + "."``
+    source : where the statement is (paper id, section, equation)
+    statement : the statement as the source prints it (or as this package states it)
+    expected : ``HOLDS``, or ``FAILS`` for a statement false as printed; then ``corrected`` (the
+        corrected statement) is required, and so is a :func:`corrected_check` for the same id
+    samples : (quick, thorough) Monte Carlo sample sizes, read as ``run.n``
+    settings : other (quick, thorough) pairs, read as ``run.<name>``
+    exact : the check has no size to grow (an exact or symbolic check): it runs the same in
+        both modes. A claim must declare ``samples``, ``settings`` or ``exact=True``.
+    """
     if expected not in VERDICTS:
         raise ValueError(f"expected must be one of {VERDICTS}, got {expected!r}")
     if expected == FAILS and not corrected:
         raise ValueError(f"claim {id}: a claim expected to fail as printed needs a corrected statement")
+    settings = dict(settings or {})
+    if samples is not None:
+        _check_pair("samples", samples)
+    for k, v in settings.items():
+        _check_pair(f"setting {k}", v)
 
     def register(fn):
+        legacy = "thorough" in inspect.signature(fn).parameters  # TRANSITION: old check(thorough) form
+        if samples is None and not settings and not exact and not legacy:
+            raise ValueError(f"claim {id}: declare samples=(quick, thorough), settings=..., or exact=True")
+        pkg = _package_of(fn.__module__)
+        prefix = CLAIM_PACKAGES.get(pkg, "")
+        if prefix and not id.startswith(prefix + "."):
+            raise ValueError(f"claim {id!r} of package {pkg} must have an id starting with {prefix + '.'!r}")
         if id in REGISTRY:
             raise ValueError(f"claim id {id!r} is registered twice")
-        REGISTRY[id] = Claim(id, source, statement, fn, expected, corrected)
+        REGISTRY[id] = Claim(id, source, statement, fn, expected, corrected, (), samples, settings, exact, pkg)
         return fn
 
     return register
 
 
+def corrected_check(id: str):
+    """Decorator registering ``check(run: Run) -> CheckResult`` as the check of a claim's corrected statement.
+
+    The claim must be registered (earlier in the module) with ``expected=FAILS``. The corrected
+    check runs with the same :class:`Run` as the printed one.
+    """
+
+    def register(fn):
+        c = REGISTRY.get(id)
+        if c is None:
+            raise ValueError(f"corrected_check({id!r}): register the claim itself first")
+        if c.expected != FAILS:
+            raise ValueError(f"corrected_check({id!r}): only a claim expected to fail as printed has a correction")
+        if id in CORRECTED:
+            raise ValueError(f"corrected_check({id!r}) is registered twice")
+        CORRECTED[id] = fn
+        return fn
+
+    return register
+
+
+def register_package(package: str, prefix: str) -> None:
+    """Let ``package``'s modules register claims under ids ``prefix + "." + ...``; discovered by :func:`load_all`."""
+    if not isinstance(prefix, str) or not prefix or prefix != prefix.strip("."):
+        raise ValueError(f"prefix must be a non-empty string without leading or trailing dots, got {prefix!r}")
+    old = CLAIM_PACKAGES.get(package)
+    if old is not None and old != prefix:
+        raise ValueError(f"package {package} is already registered with prefix {old!r}")
+    CLAIM_PACKAGES[package] = prefix
+
+
+def _entry_point_packages() -> None:
+    from importlib import metadata
+
+    try:
+        eps = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    except TypeError:  # Python < 3.10 API
+        eps = metadata.entry_points().get(ENTRY_POINT_GROUP, [])
+    for ep in eps:
+        register_package(ep.value, ep.name)
+
+
+def _import_package(package: str) -> None:
+    pkg = importlib.import_module(package)
+    for info in pkgutil.iter_modules(getattr(pkg, "__path__", []), package + "."):
+        if not info.name.rpartition(".")[2].startswith("_"):
+            importlib.import_module(info.name)
+
+
 def load_all() -> dict[str, Claim]:
-    """Import every paper's claim module and return the registry."""
-    for name in PAPER_MODULES:
-        importlib.import_module(f"theory.claims.{name}")
+    """Import every module of every claim package and return the registry.
+
+    Raises ValueError when a claim expected to fail as printed has no corrected check.
+    """
+    _entry_point_packages()
+    for package in list(CLAIM_PACKAGES):
+        _import_package(package)
+    missing = [c.id for c in REGISTRY.values() if c.expected == FAILS and c.id not in CORRECTED
+               and "thorough" not in inspect.signature(c.check).parameters]  # TRANSITION
+    if missing:
+        raise ValueError(f"claims expected to fail as printed without a corrected_check: {missing}")
     return REGISTRY
+
+
+def run_settings(c: Claim, thorough: bool) -> Run:
+    """The :class:`Run` the registry hands to the checks of claim ``c``."""
+    k = 1 if thorough else 0
+    n = None if c.samples is None else int(c.samples[k])
+    return Run(c.id, thorough, n, {name: pair[k] for name, pair in c.settings.items()})
+
+
+def _call(fn, r: Run) -> CheckResult:
+    params = inspect.signature(fn).parameters
+    if "run" in params or not params:
+        return fn(r) if params else fn()
+    return fn(thorough=r.thorough)  # a check not yet converted to the Run form
+
+
+def verdict_text(c: Claim, printed: CheckResult | None, corrected: CheckResult | None) -> str:
+    """The verdict line: "holds", "fails as printed", or for a corrected claim its two parts."""
+    if printed is None:
+        return "error"
+    if c.expected == FAILS and printed.verdict == FAILS:
+        if corrected is None:
+            return FAILS
+        return CORRECTED_HOLDS if corrected.verdict == HOLDS else CORRECTED_FAILS
+    return printed.verdict
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """The result of running one claim: the printed check, the corrected check, the time."""
+
     claim: Claim
     result: CheckResult | None
     seconds: float
     error: str | None = None
+    corrected: CheckResult | None = None
+
+    @property
+    def verdict(self) -> str:
+        return verdict_text(self.claim, self.result, self.corrected)
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.result is not None and (
-            self.result.verdict == self.claim.expected)
+        if self.error is not None or self.result is None:
+            return False
+        if self.claim.expected == HOLDS:
+            return self.result.verdict == HOLDS
+        if self.claim.corrected_check is None:  # TRANSITION: an old-form claim without its corrected check
+            return self.result.verdict == FAILS
+        return self.verdict == CORRECTED_HOLDS
 
 
 def run(ids=None, thorough: bool = False, progress: Callable[[Outcome], None] | None = None):
-    """Run the checks of the selected claims (all by default) and return their outcomes."""
+    """Run the checks of the selected claims (all by default; ids or id prefixes) and return their outcomes."""
     registry = load_all()
     selected = list(registry) if not ids else [i for i in registry if any(
         i.startswith(s) for s in ids)]
     outcomes = []
     for cid in selected:
         c = registry[cid]
+        r = run_settings(c, thorough)
         t0 = time.perf_counter()
+        res = cor = err = None
         try:
-            res, err = c.check(thorough=thorough), None
+            res = _call(c.check, r)
+            if c.expected == FAILS and res.verdict == FAILS:
+                cor = _call(CORRECTED[cid], r)
         except Exception as exc:  # a crashing check is reported, not hidden
-            res, err = None, f"{type(exc).__name__}: {exc}"
-        out = Outcome(c, res, time.perf_counter() - t0, err)
+            err = f"{type(exc).__name__}: {exc}"
+        out = Outcome(c, res, time.perf_counter() - t0, err, cor)
         outcomes.append(out)
         if progress is not None:
             progress(out)
@@ -121,8 +325,14 @@ def run(ids=None, thorough: bool = False, progress: Callable[[Outcome], None] | 
 
 
 def from_estimate(value: float, est, detail: str = "", slack: float = 0.0) -> CheckResult:
-    """'holds' when the closed-form ``value`` lies in the Monte Carlo interval of ``est``."""
-    ok = est.contains(value, slack)
+    """'holds' when the closed-form ``value`` lies in the Monte Carlo interval of ``est``.
+
+    The verdict is :func:`theory.montecarlo.compare`'s (the one rule for predicted against
+    measured): "held" maps to ``HOLDS``, "did not hold" to ``FAILS``.
+    """
+    from theory.montecarlo import HELD, compare
+
+    ok = compare(value, est, slack=slack) == HELD
     return CheckResult(HOLDS if ok else FAILS, float(value), float(est.value),
                        (float(est.low), float(est.high)),
                        detail + ("" if ok else f" Closed form {value:.6g} outside the interval."))
