@@ -16,10 +16,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from theory import attacks as A
+from theory import reference as ref
 from theory.bernoulli import BernoulliModel
 from theory.distributions import GaussianMixture, predict
-from theory.gaussian import adversarial_risk
-from theory.montecarlo import DID_NOT_HOLD, HELD, compare, estimate_error
+from theory.gaussian import adversarial_risk, base_relative_adversarial_risk
+from theory.montecarlo import DID_NOT_HOLD, HELD, compare, estimate_error, estimate_probability
 from theory.threat import ThreatModel
 
 norms = st.sampled_from([1.0, 1.5, 2.0, 4.0, np.inf])
@@ -109,7 +110,38 @@ def test_bernoulli_linf():
     assert np.max(np.abs(xa - x)) == pytest.approx(0.25) and np.array_equal(np.sign(xa), x)
 
 
+@pytest.mark.parametrize("norm", [np.inf, 2.0, 1.0])
+def test_base_relative_attack_realizes_exactly_the_flippable_points(norm):
+    rng = np.random.default_rng({np.inf: 1, 2.0: 2, 1.0: 3}[norm])
+    for _ in range(3):
+        w, theta, eps = rng.normal(size=3), 0.7 * rng.normal(size=3), float(rng.uniform(0.2, 0.8))
+        x = rng.normal(size=(5000, 3)) + theta
+        xa = A.BaseRelative(w, theta)(x, np.ones(len(x)), ThreatModel(norm, eps))
+        assert np.all(np.linalg.norm(xa - x, ord=norm, axis=1) <= eps * (1 + 1e-12))
+        agree = predict(x @ w) == predict(x @ theta)
+        hit = agree & (predict(xa @ w) != predict(xa @ theta))
+        assert np.all(predict(xa @ theta) == predict(x @ theta))  # g keeps its label everywhere
+        # reference.flippable decides the same event by an independent primal computation
+        np.testing.assert_array_equal(hit, ref.flippable(x, w, theta, eps, norm=norm))
+
+
+def test_base_relative_attack_measures_the_exact_risk():
+    theta, w, eps = np.array([0.5, -0.4, 0.3]), np.array([1.0, 0.2, -0.6]), 0.3
+    dist = GaussianMixture(theta, sigma=0.8)
+    attack = A.BaseRelative(w, theta)
+
+    def event(x, y):
+        xa = attack(x, y, ThreatModel.l2(eps))
+        return (predict(x @ w) == predict(x @ theta)) & (predict(xa @ w) != predict(xa @ theta))
+
+    est = estimate_probability(event, dist.sample, 100_000, rng=4)
+    exact = float(base_relative_adversarial_risk(w, theta, eps, 0.8, norm=2))
+    assert compare(exact, est) == HELD and compare(exact * 1.2, est) == DID_NOT_HOLD
+
+
 @pytest.mark.parametrize("call, match", [
+    (lambda: A.BaseRelative([1.0, 2.0], [1.0]), "same shape"),
+    (lambda: A.BaseRelative([1.0], [1.0])(np.ones((2, 1)), np.ones(2), ThreatModel(3, 0.1)), "l1, l2"),
     (lambda: A.LinearWorstCase([[1.0]]), "w"),
     (lambda: A.LinearWorstCase([1.0])(np.ones((2, 1)), np.array([1.0, 0.0]), 0.1), "y"),
     (lambda: A.LinearWorstCase([1.0])(np.ones((2, 1)), np.array([1.0]), 0.1), "y"),

@@ -16,12 +16,10 @@ attack                   what it does                                           
 :func:`tsipras_shift`    x - eps y on every coordinate (l-inf)                          tsipras2019 section 2.1
 :class:`BernoulliL0`     flips up to eps coordinates towards the other centre           shaeiri2020 Theorem 4
 :func:`bernoulli_linf`   moves every coordinate min(eps, 1) towards 0 (l-inf)           shaeiri2020 Theorem 5
+:class:`BaseRelative`    per sample, a point of the ball where the base rule keeps its  suggala2019 Definition 2
+                         label and sign(w.x) changes its own, if one exists
 =======================  =============================================================  =====================
 
-suggala2019 Definition 2's base-relative adversary is not an attack of this form: its risk is
-relative to the base rule g, not to the label, and its primal per-sample solution
-(:func:`theory.reference.flippable`) decides whether a point can be moved rather than returning
-a point; it stays an event function there.
 
 Example
 -------
@@ -49,6 +47,7 @@ __all__ = [
     "tsipras_shift",
     "BernoulliL0",
     "bernoulli_linf",
+    "BaseRelative",
 ]
 
 
@@ -107,7 +106,7 @@ def worst_case_delta(w, threat) -> np.ndarray:
         return d
     q = p / (p - 1.0)
     a = (np.abs(w) / top) ** (q - 1.0)  # scaled by the largest entry: no overflow for large q
-    return -eps * np.sign(w) * a / np.linalg.norm(a, p)
+    return _into_ball(-eps * np.sign(w) * a / np.linalg.norm(a, p), eps, p)
 
 
 class LinearWorstCase(Attack):
@@ -186,3 +185,141 @@ def bernoulli_linf(x, y, threat) -> np.ndarray:
         raise ValueError(f"bernoulli_linf is an l-inf attack, got {t}")
     x, _ = _inputs(x, y)
     return x * (1.0 - min(t.eps, 1.0))
+
+
+def _min_linear_linf(w, theta, c, eps):
+    """argmin w.delta s.t. theta.delta >= c (per row), ||delta||_inf <= eps: a fractional knapsack.
+
+    Start every coordinate where it lowers w.delta most (-eps sign w; +eps sign theta where
+    w_i = 0), then buy the missing theta.delta at the cheapest rate |w_i| / |theta_i|.
+    Returns (delta (n, d), feasible (n,)).
+    """
+    d0 = np.where(w == 0, eps * np.sign(theta), -eps * np.sign(w))
+    need = c - d0 @ theta
+    movable = (theta != 0) & (np.sign(d0) != np.sign(theta))
+    gain = np.where(movable, 2 * eps * np.abs(theta), 0.0)
+    with np.errstate(divide="ignore"):
+        rate = np.where(movable, np.abs(w) / np.abs(np.where(theta != 0, theta, 1.0)), np.inf)
+    order = np.argsort(rate, kind="stable")
+    g = gain[order]
+    before = np.concatenate([[0.0], np.cumsum(g)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(g > 0, np.clip((need[:, None] - before[None, :]) / np.where(g > 0, g, 1.0), 0.0, 1.0), 0.0)
+    move = np.empty_like(frac)
+    move[:, order] = frac
+    delta = d0[None, :] + move * 2 * eps * np.sign(theta)[None, :]
+    return delta, need <= g.sum() * (1 + 1e-12)
+
+
+def _min_linear_l1(w, theta, c, eps):
+    """argmin w.delta s.t. theta.delta >= c, ||delta||_1 <= eps: the best vertex of the cross-polytope
+    or point of a segment between two vertices where theta.delta = c (the optimum of an LP over the
+    intersection is one of these). Returns (delta, feasible)."""
+    n, d = c.shape[0], w.size
+    verts = np.concatenate([eps * np.eye(d), -eps * np.eye(d)])
+    tv, wv = verts @ theta, verts @ w
+    best = np.full(n, np.inf)
+    delta = np.zeros((n, d))
+    for i in range(2 * d):
+        ok = (tv[i] >= c) & (wv[i] < best)
+        best = np.where(ok, wv[i], best)
+        delta[ok] = verts[i]
+        for j in range(i + 1, 2 * d):
+            if tv[i] == tv[j]:
+                continue
+            lam = (c - tv[j]) / (tv[i] - tv[j])
+            val = lam * wv[i] + (1 - lam) * wv[j]
+            ok = (lam >= 0) & (lam <= 1) & (val < best)
+            best = np.where(ok, val, best)
+            delta[ok] = lam[ok, None] * verts[i] + (1 - lam[ok, None]) * verts[j]
+    return delta, np.isfinite(best)
+
+
+def _min_linear_l2(w, theta, c, eps):
+    """argmin w.delta s.t. theta.delta >= c, ||delta||_2 <= eps, in closed form.
+
+    The free minimizer -eps w / ||w|| when it satisfies the constraint; otherwise the constraint
+    is active: delta = c theta / ||theta||^2 - r w_perp / ||w_perp||, r = sqrt(eps^2 - c^2/||theta||^2).
+    Returns (delta, feasible)."""
+    nt = np.linalg.norm(theta)
+    free = -eps * w / np.linalg.norm(w)
+    w_perp = w - (w @ theta) / nt**2 * theta
+    npp = np.linalg.norm(w_perp)
+    u = -w_perp / npp if npp > 0 else np.zeros_like(w)
+    r = np.sqrt(np.maximum(eps**2 - (c / nt) ** 2, 0.0))
+    active = (c / nt**2)[:, None] * theta[None, :] + r[:, None] * u[None, :]
+    use_free = (free @ theta) >= c
+    delta = np.where(use_free[:, None], free[None, :], active)
+    return delta, use_free | (c <= eps * nt)
+
+
+_SOLVERS = {1.0: _min_linear_l1, 2.0: _min_linear_l2, np.inf: _min_linear_linf}
+
+
+class BaseRelative(Attack):
+    """suggala2019 Definition 2's adversary against f = sign(w.x) relative to the base rule g = sign(theta.x).
+
+    Per sample where f and g agree: a point x' of the ball at which g keeps its label and f
+    changes its own, when one exists; x itself otherwise (and where f and g disagree). It solves
+    the primal problem sample by sample, min (or max) w.x' over the ball intersected with g's
+    side (a fractional knapsack for l-inf, vertex enumeration for l1, a closed form for l2), so
+    ``sign(w.x') != sign(theta.x')`` marks exactly the points that count towards the base-relative
+    risk of :func:`theory.gaussian.base_relative_adversarial_risk` (up to a set of probability
+    about 1e-9: x' is kept a relative 1e-9 inside g's half-space, so that rounding and
+    sign(0) = -1 do not turn g). Labels are not used: the risk is relative to g. Norms 1, 2 and inf.
+
+    :func:`theory.reference.flippable` decides the same event independently (without a point).
+
+    Parameters
+    ----------
+    w, theta : array_like, shape (d,)
+    """
+
+    def __init__(self, w, theta):
+        self.w, self.theta = as_vector(w, "w"), as_vector(theta, "theta")
+        if self.w.ndim != 1 or self.theta.shape != self.w.shape:
+            raise ValueError(f"w and theta must have the same shape (d,), got {self.w.shape} and {self.theta.shape}")
+
+    def __call__(self, x, y, threat) -> np.ndarray:
+        t = as_threat(threat)
+        if t.norm not in _SOLVERS:
+            raise ValueError(f"BaseRelative supports the l1, l2 and l-inf threat models, got {t}")
+        x, _ = _inputs(x, y)
+        w, theta, eps = self.w, self.theta, t.eps
+        if x.shape[1] != w.size:
+            raise ValueError(f"x must have {w.size} columns to match w, got shape {x.shape}")
+        out = x.copy()
+        if eps == 0 or not w.any() or not theta.any():
+            return out
+        from theory.distributions import predict
+
+        g, f = predict(x @ theta), predict(x @ w)
+        solve = _SOLVERS[t.norm]
+        scale = np.abs(theta) @ np.maximum(np.abs(x), 1.0).T if x.size else np.zeros(0)
+        for side in (1.0, -1.0):
+            rows = np.flatnonzero((g == side) & (f == side))
+            if rows.size == 0:
+                continue
+            z = side * x[rows]  # g = -1 side through x -> -x: theta.z >= 0, push w.z below 0
+            tau = 1e-9 * scale[rows]  # keep x' strictly on g's side despite rounding
+            delta, feasible = solve(w, theta, tau - z @ theta, eps)
+            cand = x[rows] + _into_ball(side * delta, eps, t.norm)
+            ok = feasible & (predict(cand @ theta) == side) & (predict(cand @ w) != side)
+            out[rows[ok]] = cand[ok]
+        return out
+
+
+def _norm_rows(d, p):
+    return np.max(np.abs(d), axis=-1) if np.isinf(p) else np.linalg.norm(d, ord=p, axis=-1)
+
+
+def _into_ball(delta, eps, p):
+    """delta (rows along the last axis) shrunk by the rounding that put it outside the eps-ball, if any."""
+    for _ in range(4):
+        nrm = _norm_rows(delta, p)
+        over = nrm > eps
+        if not np.any(over):
+            break
+        factor = np.where(over, eps / np.where(over, nrm, 1.0) * (1 - 2.0**-52), 1.0)
+        delta = delta * factor[..., None]
+    return delta
