@@ -32,10 +32,10 @@ def atlas_check() -> None:
         for g in graphs:
             k = g.number_of_nodes()
             a, a3 = H.independence_number(g), H.distance3_independence_number(g)
-            e = H.optimal_robust_error(*H.shaeiri_reduction(g, p, 0.5), p, 0.5)
+            e = H.optimal_robust_error(*H.shaeiri_reduction(g, 0.5, norm=p), 0.5, norm=p)
             mism += abs(e - (1 - a3 / k)) > 1e-12
             for dist, alpha in ((2, a), (3, a3)):
-                ec = H.optimal_robust_error(*H.corrected_reduction(g, p, 0.5, distance=dist), p, 0.5)
+                ec = H.optimal_robust_error(*H.corrected_reduction(g, 0.5, norm=p, distance=dist), 0.5, norm=p)
                 assert abs(ec - (1 - alpha / k)) < 1e-12
         dt = time.perf_counter() - t0
         print(f"atlas 3-7 vertices ({len(graphs)} graphs), p={p:g}: printed reduction off on {mism} graphs; "
@@ -57,9 +57,9 @@ def random_instances(n: int, d: int, seed: int, quick: bool) -> None:
             for f in fractions:
                 eps = 0.5 * float(np.quantile(D, f))
                 t0 = time.perf_counter()
-                err = H.optimal_robust_error(x, y, w, p, eps)
+                err = H.optimal_robust_error(x, y, w, eps, norm=p)
                 dt = time.perf_counter() - t0
-                g = H.conflict_graph(x, y, p, eps)
+                g = H.conflict_graph(x, y, eps, norm=p)
                 big = max(len(c) for c in nx.connected_components(g))
                 worst = max(worst, dt)
                 print(f"  {classes:>4} {p:>4g} {f:>5.2f} {g.number_of_edges():>6} {big:>4}  {dt:7.3f} s"

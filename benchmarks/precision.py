@@ -50,8 +50,8 @@ def main() -> None:
             worst, worst_naive, vals = 0.0, 0.0, []
             for _ in range(args.per_band):
                 w, theta = _case(rng, lo, hi, norm, eps)
-                exact = ref.mp_adversarial_risk(w, theta, eps, 1.0, norm)
-                v = float(G.adversarial_risk(w, theta, eps, 1.0, norm))
+                exact = ref.mp_adversarial_risk(w, theta, eps, 1.0, norm=norm)
+                v = float(G.adversarial_risk(w, theta, eps, 1.0, norm=norm))
                 q = {np.inf: 1, 2: 2, 1: np.inf}[norm]
                 m = (w @ theta - eps * np.linalg.norm(w, q)) / np.linalg.norm(w)
                 naive = float(ndtr(-m))

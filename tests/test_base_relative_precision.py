@@ -25,8 +25,8 @@ def test_matches_polar_integration(w, theta, eps, sigma, norm):
     cos = w @ theta / (np.linalg.norm(w) * np.linalg.norm(theta))
     if abs(cos) > 1 - 1e-9:  # (anti)parallel: the convention returns 0, the polar integral degenerates
         return
-    exact = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)
-    polar = ref.base_relative_risk_polar_2d(w, theta, eps, sigma, norm)
+    exact = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm)
+    polar = ref.base_relative_risk_polar_2d(w, theta, eps, sigma, norm=norm)
     assert abs(exact - polar) <= 1e-8
 
 
@@ -34,7 +34,7 @@ def test_matches_polar_integration(w, theta, eps, sigma, norm):
 def test_far_tail_is_tiny_and_agrees(norm):
     # ||theta|| / sigma = 6: almost no mass near the decision boundary
     w, theta = np.array([1.0, 0.3]), np.array([6.0, 0.0])
-    exact = G.base_relative_adversarial_risk(w, theta, 0.05, 1.0, norm)
-    polar = ref.base_relative_risk_polar_2d(w, theta, 0.05, 1.0, norm)
+    exact = G.base_relative_adversarial_risk(w, theta, 0.05, 1.0, norm=norm)
+    polar = ref.base_relative_risk_polar_2d(w, theta, 0.05, 1.0, norm=norm)
     assert 0 < exact < 1e-6
     assert abs(exact - polar) <= 1e-12

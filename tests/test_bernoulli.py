@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from theory import bernoulli as B
 from theory.montecarlo import proportion
 from theory.reference import mp_binomial_upper_tail as mp_tail
+from theory.threat import ThreatModel
 
 CONF = 1 - 1e-6  # Clopper-Pearson level for Monte Carlo comparisons
 
@@ -267,7 +268,7 @@ def _model():
 
 def test_model_basics_and_sampling_frequencies():
     m = _model()
-    assert m.dimension == 8 and m.effective_dimension == 5
+    assert m.dim == 8 and m.effective_dimension == 5
     np.testing.assert_array_equal(m.effective_mask, [1, 1, 1, 1, 1, 0, 0, 0])
     x, y = m.sample(200_000, 5)
     assert set(np.unique(x)) == {-1.0, 1.0} and set(np.unique(y)) == {-1.0, 1.0}
@@ -463,3 +464,84 @@ def test_bad_eps(eps):
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# threat models, the aliases, the sign convention
+# ---------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=25)
+@given(k=st.integers(1, 300), t=ts, eps=st.integers(0, 20), r=st.floats(0.0, 3.0))
+def test_threat_model_equals_eps_and_norm(k, t, eps, r):
+    """ThreatModel.l0(eps) / ThreatModel.linf(r) give exactly what (eps, norm=0) / (r, norm=inf) give,
+    norm=None is inf, and the aliases kept for one release agree exactly with the new forms."""
+    s = np.arange(-1, min(k, 20) + 1)
+    l0 = B.robust_error(k, t, eps, s, norm=0)
+    np.testing.assert_array_equal(B.robust_error(k, t, ThreatModel.l0(eps), s), l0)
+    np.testing.assert_array_equal(B.robust_error_l0(k, t, eps, s), l0)
+    np.testing.assert_array_equal(B.log_robust_error(k, t, ThreatModel.l0(eps), s), B.log_robust_error_l0(k, t, eps, s))
+    for f, g in ((B.optimal_robust_error, B.optimal_robust_error_l0),
+                 (B.log_optimal_robust_error, B.log_optimal_robust_error_l0)):
+        a, b, c = f(k, t, ThreatModel.l0(eps)), f(k, t, eps, norm=0), g(k, t, eps)
+        assert a[0] == b[0] == c[0] and a[1] == b[1] == c[1]
+    linf = B.robust_error(k, t, r, norm=np.inf)
+    assert B.robust_error(k, t, r) == B.robust_error(k, t, ThreatModel.linf(r)) == B.robust_error_linf(k, t, r) == linf
+    assert B.log_robust_error(k, t, ThreatModel.linf(r)) == B.log_robust_error_linf(k, t, r)
+    assert B.optimal_robust_error(k, t, r)[0] == linf
+    m = _model()
+    x, y = m.sample(50, k)
+    np.testing.assert_array_equal(m.l0_attack(x, y, ThreatModel.l0(min(eps, 8))), m.l0_attack(x, y, min(eps, 8)))
+
+
+def test_threat_model_contradicting_or_unsupported_norm_raises():
+    for call in (lambda: B.robust_error(5, 0.1, ThreatModel.l0(1), 2, norm=np.inf),
+                 lambda: B.robust_error(5, 0.1, ThreatModel.linf(0.5), norm=0),
+                 lambda: B.optimal_robust_error(5, 0.1, ThreatModel.l2(0.5), norm=np.inf),
+                 lambda: B.robust_error_l0(5, 0.1, ThreatModel.linf(1), 2),  # the l0 alias passes norm=0
+                 lambda: _model().l0_attack(np.ones((2, 8)), np.ones(2), ThreatModel.linf(1.0)),
+                 lambda: B.robust_error(5, 0.1, 0.5, norm=2),               # only l0 and linf are treated
+                 lambda: B.optimal_robust_error(5, 0.1, ThreatModel.l2(0.5))):
+        with pytest.raises(ValueError, match="norm"):
+            call()
+    with pytest.raises(ValueError, match="s must be given"):
+        B.robust_error(5, 0.1, 1, norm=0)
+    with pytest.raises(ValueError, match="s must be None"):
+        B.robust_error(5, 0.1, 0.5, 2)
+    with pytest.raises(ValueError, match="eps must"):
+        B.robust_error(5, 0.1, 1.5, 2, norm=0)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.5, 0.999, 1.0, 3.0])
+def test_linf_optimal_threshold_classifier_attains_the_optimum(eps):
+    """optimal_robust_error's linf threshold s: h_s o T equals linf_robust_classifier (eps < 1, on every point
+    of the cube and on x + delta with ||delta||_inf < 1) and its error, summed over the cube, is the optimum."""
+    m = _model()
+    k = m.effective_dimension
+    err, s = B.optimal_robust_error(k, m.t, eps)
+    pts = np.array(list(itertools.product([1, -1], repeat=8)), dtype=float)
+    dpos, dneg = (pts != m.theta_pos).sum(1), (pts != m.theta_neg).sum(1)
+    lik = {1: 0.8 ** (8 - dpos) * 0.2**dpos, -1: 0.8 ** (8 - dneg) * 0.2**dneg}
+    h = m.threshold_classifier(pts, int(s))
+    if eps < 1:
+        assert s == k // 2
+        np.testing.assert_array_equal(h, m.linf_robust_classifier(pts))
+        np.testing.assert_array_equal(h, m.linf_robust_classifier(pts * (1 - 0.999 * np.random.default_rng(0).random(pts.shape))))
+        clean = 0.5 * (lik[1][h == -1].sum() + lik[-1][h == 1].sum())
+        assert float(err) == pytest.approx(clean, rel=1e-13)
+    else:
+        assert s == k and np.all(h == 1) and float(err) == 0.5
+
+
+def test_linf_classifier_sign_of_zero_is_minus_one():
+    """T(x)_i = +1 iff x_i > 0: a zero coordinate reads as -1 (the package's sign(0) = -1)."""
+    m = _model()
+    rng = np.random.default_rng(1)
+    x = rng.choice([-1.0, 0.0, 1.0], size=(500, 8))
+    np.testing.assert_array_equal(m.linf_robust_classifier(x), m.bayes_classifier(np.where(x == 0, -1.0, x)))
+    np.testing.assert_array_equal(m.linf_robust_classifier(np.zeros(8)), m.bayes_classifier(-np.ones(8)))
+
+
+def test_dim_and_its_alias():
+    m = _model()
+    assert m.dim == m.dimension == 8 == m.sample(3, 0)[0].shape[1]

@@ -24,11 +24,16 @@ H_REF = {
     "hinge": lambda e: 2 * np.minimum(e, 1 - e),
     "sigmoid": lambda e: 2 * np.minimum(e, 1 - e),
     "exponential": lambda e: 2 * np.sqrt(e * (1 - e)),
-    "logistic": lambda e: -(np.where(e > 0, e * np.log2(np.where(e > 0, e, 1)), 0)
-                            + np.where(e < 1, (1 - e) * np.log2(np.where(e < 1, 1 - e, 1)), 0)),
+    # binary entropy in nats (the natural-log logistic loss) and in bits (Table 2's log2 loss)
+    "logistic": lambda e: -(np.where(e > 0, e * np.log(np.where(e > 0, e, 1)), 0)
+                            + np.where(e < 1, (1 - e) * np.log(np.where(e < 1, 1 - e, 1)), 0)),
+    "logistic2": lambda e: -(np.where(e > 0, e * np.log2(np.where(e > 0, e, 1)), 0)
+                             + np.where(e < 1, (1 - e) * np.log2(np.where(e < 1, 1 - e, 1)), 0)),
     "squared": lambda e: 4 * e * (1 - e),
     "modified_huber": lambda e: 4 * e * (1 - e),
 }
+# phi(0) by hand: 1 for every registered loss but the natural-log logistic, log(2)
+PHI0 = {name: (np.log(2.0) if name == "logistic" else 1.0) for name in H_REF}
 
 
 # ------------------------------------------------------------------------------------------
@@ -40,13 +45,14 @@ H_REF = {
 def test_conditional_risk_matches_hand_derived_forms(name):
     eta = np.linspace(0, 1, 101)
     assert np.allclose(C.conditional_risk(name, eta), H_REF[name](eta), atol=1e-10, rtol=0)
-    # H^- = phi(0) = 1 for all six (C_eta convex or monotone in tanh with its minimum on the right side)
-    assert np.allclose(C.constrained_conditional_risk(name, eta[eta != 0.5]), 1.0, atol=1e-10)
+    # H^- = phi(0) for all seven (C_eta convex or monotone in tanh with its minimum on the right side)
+    assert np.allclose(C.constrained_conditional_risk(name, eta[eta != 0.5]), PHI0[name], atol=1e-10)
 
 
 def test_conditional_risk_against_mpmath_minimization():
     mp.mp.dps = 50
-    for name, phi in (("logistic", lambda a: mp.log(1 + mp.exp(-a)) / mp.log(2)),
+    for name, phi in (("logistic2", lambda a: mp.log(1 + mp.exp(-a)) / mp.log(2)),
+                      ("logistic", lambda a: mp.log(1 + mp.exp(-a))),
                       ("exponential", lambda a: mp.exp(-a))):
         for e in (0.1, 0.37, 0.9):
             c = lambda a, e=e: e * phi(a) + (1 - e) * phi(-a)  # noqa: E731
@@ -104,6 +110,35 @@ def test_psi_matches_table2_closed_forms(name):
     t = np.linspace(0, 1, 301)
     assert np.max(np.abs(C.psi(name, t) - C.psi_closed_form(name, t))) < 1e-9
     assert np.max(np.abs(C.psi_tilde(name, t) - C.psi_closed_form(name, t))) < 1e-9
+
+
+def test_natural_logistic_psi_is_ln2_times_psi_log():
+    """log(1 + e^-a) = ln 2 * log2(1 + e^-a), so its psi is ln(2) psi_log (psi scales with the loss).
+
+    References: psi_log written out here from Table 2, a sympy derivation of psi~ for the
+    natural-log loss, and the numerical biconjugate of each loss (which uses no closed form).
+    """
+    t = np.linspace(0, 1, 401)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        psi_log = np.where(t < 1, 0.5 * (1 - t) * np.log2(np.where(t < 1, 1 - t, 1)), 0.0) \
+            + 0.5 * (1 + t) * np.log2(1 + t)
+    num = C.psi("logistic", t)
+    assert np.max(np.abs(num - np.log(2) * psi_log)) < 1e-9
+    assert np.max(np.abs(C.psi("logistic2", t) - psi_log)) < 1e-9
+    assert np.max(np.abs(num - np.log(2) * C.psi("logistic2", t))) < 1e-9
+    assert np.max(np.abs(C.psi_closed_form("logistic", t) - np.log(2) * psi_log)) < 1e-15
+    # sympy: psi~ of the natural-log loss is (1/2)(1 - t) ln(1 - t) + (1/2)(1 + t) ln(1 + t)
+    a = sp.symbols("alpha", real=True)
+    eta, th = sp.symbols("eta theta", positive=True)
+    derived = _sympy_psi_tilde(sp.log(1 + sp.exp(-a)), a, eta, th)
+    f = sp.lambdify(th, derived, "numpy")
+    pts = np.linspace(0.01, 0.99, 25)
+    assert np.allclose(f(pts), 0.5 * (1 - pts) * np.log(1 - pts) + 0.5 * (1 + pts) * np.log(1 + pts),
+                       atol=1e-13)
+    assert np.allclose(C.psi("logistic", pts), f(pts), atol=1e-12)
+    # the inverse follows: psi_logistic^{-1}(ln(2) v) = psi_log^{-1}(v)
+    v = np.array([0.01, 0.2, 0.7])
+    assert np.allclose(C.psi_inverse("logistic", np.log(2) * v), C.psi_inverse("logistic2", v), atol=1e-9)
 
 
 @settings(max_examples=30, deadline=None)
@@ -177,18 +212,47 @@ def test_invalid_inputs_raise_value_error_naming_the_parameter(x, neg, kind):
     eta = C.PiecewiseConstant([0, 1], [0.5])
     f = C.constant_classifier(eta, 1.0)
     cases = [
-        (lambda: C.conditional_risk("hinge", x), "eta"),
-        (lambda: C.constrained_conditional_risk("logistic", [0.2, x]), "eta"),
-        (lambda: C.psi("exponential", x), "theta"),
-        (lambda: C.psi_tilde("hinge", x), "theta"),
+        (lambda: C.conditional_risk("hinge", x), "^posterior "),
+        (lambda: C.constrained_conditional_risk("logistic", [0.2, x]), "^posterior "),
+        (lambda: C.psi("exponential", x), "^excess "),
+        (lambda: C.psi_tilde("hinge", x), "^excess "),
         (lambda: C.psi_inverse("hinge", neg), "value"),
         (lambda: C.interval_risks(eta, f, neg), "eps"),
         (lambda: C.interval_phi_risks("hinge", eta, f, 0.1, neg), "lam"),
-        (lambda: C.interval_risks(C.PiecewiseConstant([0, 1], [x]), f, 0.1), "eta|values"),
+        (lambda: C.interval_risks(C.PiecewiseConstant([0, 1], [x]), f, 0.1), "^(posterior|values) "),
     ]
     fn, name = cases[kind]
     with pytest.raises(ValueError, match=name):
         fn()
+
+
+def test_one_dimensional_threat_models():
+    """eps takes a radius or a ThreatModel; in 1-D every lp ball is the same interval."""
+    from theory.threat import ThreatModel
+
+    post = C.PiecewiseConstant([0, 0.3, 0.7, 1], [0.9, 0.4, 0.1])
+    f = C.PiecewiseConstant([0, 0.25, 0.5, 1], [1.0, -1.0, 0.0])
+    ref = C.interval_risks(post, f, 0.1)
+    for tm in (ThreatModel.linf(0.1), ThreatModel.l2(0.1), ThreatModel.l1(0.1), ThreatModel(3, 0.1)):
+        assert C.interval_risks(post, f, tm) == ref
+        assert C.interval_phi_risks("hinge", post, f, tm, 1.0) == C.interval_phi_risks("hinge", post, f, 0.1, 1.0)
+    assert C.interval_risks(post, f, 0.1, norm=2) == ref
+    np.testing.assert_array_equal(C.toy_example(ThreatModel.l2(0.25)).values, C.toy_example(0.25).values)
+    assert C.tightness_construction("hinge", 0.3, 1e-3, ThreatModel.l2(0.2)).eps == 0.2
+    with pytest.raises(ValueError, match="l0|p >= 1"):
+        C.interval_risks(post, f, ThreatModel.l0(1))
+    with pytest.raises(ValueError, match="^norm "):
+        C.interval_risks(post, f, 0.1, norm=0.5)
+    with pytest.raises(ValueError, match="^eps "):
+        C.interval_risks(post, f, [0.1, 0.2])
+
+
+def test_sign_classifier_breaks_ties_to_minus_one():
+    """sign(0) = -1: the Bayes score is +1 exactly where 2 posterior - 1 > 0."""
+    post = C.PiecewiseConstant([0, 0.2, 0.5, 0.8, 1], [0.9, 0.5, 0.1, 0.5 + 1e-12])
+    np.testing.assert_array_equal(C.sign_classifier(post).values, [1.0, -1.0, -1.0, 1.0])
+    with pytest.raises(ValueError, match="^posterior "):
+        C.sign_classifier([0.5])
 
 
 def test_more_invalid_inputs():
@@ -304,8 +368,27 @@ def test_theorem31_counterexample_and_corrected_bound():
     p = C.interval_phi_risks("hinge", eta, f, 0.1, 1.0)
     assert r.robust - r.bayes_natural == pytest.approx(0.5)
     assert float(C.trades_upper_bound("hinge", p.excess, r.boundary)) == pytest.approx(0.0, abs=1e-12)
+    assert r.boundary_sign == pytest.approx(0.5, abs=1e-15)  # f = 0 is in B; sign(0) = -1: P(Y = -1) = 1/2
     assert float(C.trades_upper_bound("hinge", p.excess, r.boundary_sign)) >= 0.5 - 1e-12
     assert float(C.trades_upper_bound("hinge", p.excess, p.regularizer)) >= 0.5
+    # the less degenerate instance (eps = 0: B = {f = 0} = [0.45, 0.55)), by hand with sign(0) = -1:
+    # boundary_sign = 0.05 P(Y = -1 | eta = 0.9) + 0.05 P(Y = -1 | eta = 0.2) = 0.005 + 0.04
+    post2 = C.PiecewiseConstant([0.0, 0.5, 1.0], [0.9, 0.2])
+    f2 = C.PiecewiseConstant([0.0, 0.45, 0.55, 1.0], [1.0, 0.0, -1.0])
+    r2 = C.interval_risks(post2, f2, 0.0)
+    p2 = C.interval_phi_risks("hinge", post2, f2, 0.0, 1.0)
+    assert r2.boundary_sign == pytest.approx(0.045, abs=1e-15)
+    lhs2 = r2.robust - r2.bayes_natural
+    assert lhs2 > float(C.trades_upper_bound("hinge", p2.excess, r2.boundary))  # the printed bound fails
+    assert lhs2 <= float(C.trades_upper_bound("hinge", p2.excess, r2.boundary_sign))  # the corrected one holds
+
+
+def _exact_masses(posterior, score, density):
+    """Cells of the common refinement: (probability of each cell, posterior, score) -- written out here."""
+    b = np.unique(np.concatenate([posterior.breaks, score.breaks, density.breaks]))
+    mid = 0.5 * (b[:-1] + b[1:])
+    w = np.diff(b) * density(mid)
+    return w / w.sum(), posterior(mid), score(mid)
 
 
 @settings(max_examples=20, deadline=None)
@@ -316,26 +399,33 @@ def test_theorem31_corrected_holds(seed, name, lam, eps):
     p = C.interval_phi_risks(name, eta, score, eps, lam, density)
     lhs = r.robust - r.bayes_natural
     assert lhs <= float(C.trades_upper_bound(name, p.excess, r.boundary_sign)) + 1e-9
-    assert lhs <= float(C.trades_upper_bound(name, p.excess, p.regularizer)) + 1e-9
-    # the BJM06 step used in the proof: psi(R_nat^sign - R_nat^*) <= R_phi - R_phi^*, where
-    # R_nat^sign = R_nat - P(f(X) = 0, Y = 1) (sign(0) = +1); P(f = 0, Y = 1) by a midpoint grid
-    x = (np.arange(20_000) + 0.5) / 20_000
-    p_zero_pos = np.mean(density(x) * (score(x) == 0) * eta(x)) / np.mean(density(x))
-    gap = min(max(r.natural - p_zero_pos - r.bayes_natural, 0.0), 1.0)
-    assert float(C.psi(name, gap)) <= p.excess + 1e-4  # 1e-4: the grid error of p_zero_pos
+    if PHI0[name] >= 1:  # the TRADES inequality needs phi >= 1 on (-inf, 0]; not so for log(1 + e^-a)
+        assert lhs <= float(C.trades_upper_bound(name, p.excess, p.regularizer)) + 1e-9
+    # the decomposition behind the correction, with sign(0) = -1: R_rob = R_nat^sign + boundary_sign,
+    # R_nat^sign = P(sign f(X) != Y) = R_nat - P(f(X) = 0, Y = -1) (a zero score predicts -1)
+    mass, post, sc = _exact_masses(eta, score, density)
+    p_zero_neg = float(mass @ ((sc == 0) * (1 - post)))
+    r_sign = float(mass @ np.where(sc > 0, 1 - post, post))
+    assert abs(r.natural - p_zero_neg - r_sign) < 1e-12
+    assert abs(r.robust - (r_sign + r.boundary_sign)) < 1e-12
+    # the BJM06 step used in the proof: psi(R_nat^sign - R_nat^*) <= R_phi - R_phi^*
+    gap = min(max(r_sign - r.bayes_natural, 0.0), 1.0)
+    assert float(C.psi(name, gap)) <= p.excess + 1e-9
 
 
-@pytest.mark.parametrize("loss,theta", [("hinge", 0.4), ("exponential", 0.7), ("logistic", 0.0), ("sigmoid", 1.0)])
-def test_theorem32_construction(loss, theta):
+@pytest.mark.parametrize("loss,excess", [("hinge", 0.4), ("exponential", 0.7), ("logistic", 0.0),
+                                         ("logistic2", 0.5), ("sigmoid", 1.0)])
+def test_theorem32_construction(loss, excess):
     xi = 1e-3
-    T = C.tightness_construction(loss, theta, xi)
-    assert abs(T.excess_robust - theta) < 1e-12
-    ref = float(C.psi_closed_form(loss, max(theta - T.regularizer, 0.0)))
+    T = C.tightness_construction(loss, excess, xi)
+    assert T.excess == excess
+    assert abs(T.excess_robust - excess) < 1e-12
+    ref = float(C.psi_closed_form(loss, max(excess - T.regularizer, 0.0)))
     assert ref - 1e-9 <= T.excess_phi <= ref + xi
     assert T.f1 < 0 and T.f2 < 0
-    (_, rob, _, _), slack = brute_force_errors(T.eta, T.score, T.eps, 20_000, np.random.default_rng(3))
-    r = C.interval_risks(T.eta, T.score, T.eps)
-    assert rob.contains(theta + r.bayes_natural, slack)
+    (_, rob, _, _), slack = brute_force_errors(T.posterior, T.score, T.eps, 20_000, np.random.default_rng(3))
+    r = C.interval_risks(T.posterior, T.score, T.eps)
+    assert rob.contains(excess + r.bayes_natural, slack)
 
 
 def test_theorem32_nonconvex_uses_two_points():

@@ -26,7 +26,8 @@ from scipy import optimize, stats
 
 from theory import gaussian as G
 from theory import reference as ref
-from theory.montecarlo import proportion
+from theory.montecarlo import estimate_probability, proportion
+from theory.threat import ThreatModel
 
 CONF = 0.9999
 SEED = 20240611
@@ -88,16 +89,16 @@ def problems(draw, norms=norm_st, max_d=6, nonzero_w=False):
 @given(problems())
 def test_every_risk_lies_in_unit_interval(prob):
     w, theta, eps, sigma, norm = prob
-    for r in (G.classification_risk(w, theta, sigma), G.adversarial_risk(w, theta, eps, sigma, norm),
-              G.base_relative_adversarial_risk_bound(w, theta, eps, sigma, norm)):
+    for r in (G.classification_risk(w, theta, sigma), G.adversarial_risk(w, theta, eps, sigma, norm=norm),
+              G.base_relative_adversarial_risk_bound(w, theta, eps, sigma, norm=norm)):
         assert 0.0 <= r <= 1.0
     halves = [G.bayes_risk(theta, sigma)]
     if norm in FAST_NORMS:
-        halves += [G.optimal_robust_risk(theta, -theta, eps, sigma, norm),
-                   G.optimal_linear_robust_classifier(theta, eps, sigma, norm)[1]]
+        halves += [G.optimal_robust_risk(theta, -theta, eps, sigma, norm=norm),
+                   G.optimal_linear_robust_classifier(theta, eps, sigma, norm=norm)[1]]
     for r in halves:
         assert 0.0 <= r <= 0.5
-    for lr in (G.log_classification_risk(w, theta, sigma), G.log_adversarial_risk(w, theta, eps, sigma, norm),
+    for lr in (G.log_classification_risk(w, theta, sigma), G.log_adversarial_risk(w, theta, eps, sigma, norm=norm),
                G.log_bayes_risk(theta, sigma)):
         assert np.isfinite(lr) and lr <= 0.0
 
@@ -105,7 +106,8 @@ def test_every_risk_lies_in_unit_interval(prob):
 @budget(8)
 @given(problems(norms=br_norm_st, max_d=4))
 def test_base_relative_risk_lies_in_unit_interval(prob):
-    r = G.base_relative_adversarial_risk(*prob)
+    w, theta, eps, sigma, norm = prob
+    r = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm)
     assert 0.0 <= r <= 1.0
 
 
@@ -113,7 +115,8 @@ def test_base_relative_risk_lies_in_unit_interval(prob):
 def test_log_variants_are_logs_of_the_risks(prob):
     w, theta, eps, sigma, norm = prob
     pairs = [(G.log_classification_risk(w, theta, sigma), G.classification_risk(w, theta, sigma)),
-             (G.log_adversarial_risk(w, theta, eps, sigma, norm), G.adversarial_risk(w, theta, eps, sigma, norm)),
+             (G.log_adversarial_risk(w, theta, eps, sigma, norm=norm),
+              G.adversarial_risk(w, theta, eps, sigma, norm=norm)),
              (G.log_bayes_risk(theta, sigma), G.bayes_risk(theta, sigma))]
     for lr, r in pairs:
         if r > 1e-290:
@@ -127,14 +130,14 @@ def test_invariant_under_positive_scaling_of_w(prob, c, k):
         cw = cc * w
         assert G.classification_risk(cw, theta, sigma) == pytest.approx(
             G.classification_risk(w, theta, sigma), rel=rel, abs=0)
-        assert G.adversarial_risk(cw, theta, eps, sigma, norm) == pytest.approx(
-            G.adversarial_risk(w, theta, eps, sigma, norm), rel=rel, abs=0)
+        assert G.adversarial_risk(cw, theta, eps, sigma, norm=norm) == pytest.approx(
+            G.adversarial_risk(w, theta, eps, sigma, norm=norm), rel=rel, abs=0)
         assert G.log_classification_risk(cw, theta, sigma) == pytest.approx(
             G.log_classification_risk(w, theta, sigma), rel=rel, abs=1e-300)
-        assert G.log_adversarial_risk(cw, theta, eps, sigma, norm) == pytest.approx(
-            G.log_adversarial_risk(w, theta, eps, sigma, norm), rel=rel, abs=1e-300)
-        assert G.robust_margin(cw, theta, eps, sigma, norm) == pytest.approx(
-            G.robust_margin(w, theta, eps, sigma, norm), rel=max(rel, 1e-300), abs=1e-12 if rel else 0)
+        assert G.log_adversarial_risk(cw, theta, eps, sigma, norm=norm) == pytest.approx(
+            G.log_adversarial_risk(w, theta, eps, sigma, norm=norm), rel=rel, abs=1e-300)
+        assert G.robust_margin(cw, theta, eps, sigma, norm=norm) == pytest.approx(
+            G.robust_margin(w, theta, eps, sigma, norm=norm), rel=max(rel, 1e-300), abs=1e-12 if rel else 0)
 
 
 @given(problems(nonzero_w=True), st.integers(-150, 150))
@@ -142,10 +145,10 @@ def test_invariant_under_extreme_scaling_of_w(prob, k):
     """||w||_2 must neither underflow nor overflow: w and 10^k w give the same risks."""
     w, theta, eps, sigma, norm = prob
     cw = w * 10.0**k
-    assert G.adversarial_risk(cw, theta, eps, sigma, norm) == pytest.approx(
-        float(G.adversarial_risk(w, theta, eps, sigma, norm)), rel=1e-10, abs=1e-300)
-    assert G.log_adversarial_risk(cw, theta, eps, sigma, norm) == pytest.approx(
-        float(G.log_adversarial_risk(w, theta, eps, sigma, norm)), rel=1e-10, abs=1e-300)
+    assert G.adversarial_risk(cw, theta, eps, sigma, norm=norm) == pytest.approx(
+        float(G.adversarial_risk(w, theta, eps, sigma, norm=norm)), rel=1e-10, abs=1e-300)
+    assert G.log_adversarial_risk(cw, theta, eps, sigma, norm=norm) == pytest.approx(
+        float(G.log_adversarial_risk(w, theta, eps, sigma, norm=norm)), rel=1e-10, abs=1e-300)
     assert G.classification_risk(cw, theta, sigma) == pytest.approx(
         float(G.classification_risk(w, theta, sigma)), rel=1e-10, abs=1e-300)
 
@@ -154,8 +157,8 @@ def test_invariant_under_extreme_scaling_of_w(prob, k):
 @given(problems(norms=br_norm_st, max_d=4, nonzero_w=True), st.floats(1e-2, 1e2))
 def test_base_relative_risk_invariant_under_positive_scaling(prob, c):
     w, theta, eps, sigma, norm = prob
-    a = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)
-    b = G.base_relative_adversarial_risk(c * w, theta, eps, sigma, norm)
+    a = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm)
+    b = G.base_relative_adversarial_risk(c * w, theta, eps, sigma, norm=norm)
     assert b == pytest.approx(a, abs=1e-9)
 
 
@@ -164,13 +167,13 @@ def test_nondecreasing_in_eps(prob, eps2):
     w, theta, eps, sigma, norm = prob
     lo, hi = sorted((eps, eps2))
     for f in (G.adversarial_risk, G.log_adversarial_risk, G.base_relative_adversarial_risk_bound):
-        assert f(w, theta, lo, sigma, norm) <= f(w, theta, hi, sigma, norm)
-    assert G.robust_margin(w, theta, lo, sigma, norm) >= G.robust_margin(w, theta, hi, sigma, norm)
+        assert f(w, theta, lo, sigma, norm=norm) <= f(w, theta, hi, sigma, norm=norm)
+    assert G.robust_margin(w, theta, lo, sigma, norm=norm) >= G.robust_margin(w, theta, hi, sigma, norm=norm)
     if norm in FAST_NORMS:
-        assert G.optimal_robust_risk(theta, -theta, lo, sigma, norm) <= G.optimal_robust_risk(
-            theta, -theta, hi, sigma, norm)
+        assert G.optimal_robust_risk(theta, -theta, lo, sigma, norm=norm) <= G.optimal_robust_risk(
+            theta, -theta, hi, sigma, norm=norm)
     if lo < hi:  # strictly increasing wherever w != 0 and the risk is neither 0 nor 1
-        a, b = G.adversarial_risk(w, theta, lo, sigma, norm), G.adversarial_risk(w, theta, hi, sigma, norm)
+        a, b = G.adversarial_risk(w, theta, lo, sigma, norm=norm), G.adversarial_risk(w, theta, hi, sigma, norm=norm)
         if np.any(w != 0) and 1e-250 < a and b < 1 - 1e-6 and (hi - lo) > 1e-6:
             assert a < b
 
@@ -180,18 +183,18 @@ def test_nondecreasing_in_eps(prob, eps2):
 def test_base_relative_risk_nondecreasing_in_eps(prob, eps2):
     w, theta, eps, sigma, norm = prob
     lo, hi = sorted((eps, eps2))
-    assert G.base_relative_adversarial_risk(w, theta, lo, sigma, norm) <= (
-        G.base_relative_adversarial_risk(w, theta, hi, sigma, norm) + 1e-9)
+    assert G.base_relative_adversarial_risk(w, theta, lo, sigma, norm=norm) <= (
+        G.base_relative_adversarial_risk(w, theta, hi, sigma, norm=norm) + 1e-9)
 
 
 @given(problems())
 def test_eps_zero_gives_the_classification_risk(prob):
     w, theta, _, sigma, norm = prob
     r = G.classification_risk(w, theta, sigma)
-    assert G.adversarial_risk(w, theta, 0.0, sigma, norm) == r
-    assert G.log_adversarial_risk(w, theta, 0.0, sigma, norm) == G.log_classification_risk(w, theta, sigma)
+    assert G.adversarial_risk(w, theta, 0.0, sigma, norm=norm) == r
+    assert G.log_adversarial_risk(w, theta, 0.0, sigma, norm=norm) == G.log_classification_risk(w, theta, sigma)
     if np.any(w != theta):  # the bound at eps = 0 is the classification risk of w - theta
-        assert G.base_relative_adversarial_risk_bound(w, theta, 0.0, sigma, norm) == pytest.approx(
+        assert G.base_relative_adversarial_risk_bound(w, theta, 0.0, sigma, norm=norm) == pytest.approx(
             float(G.classification_risk(w - theta, theta, sigma)), rel=1e-12, abs=1e-300)
     # the classification risk itself, with scipy on the margin computed here
     n2 = np.linalg.norm(w)
@@ -203,14 +206,14 @@ def test_eps_zero_gives_the_classification_risk(prob):
 @given(problems(norms=br_norm_st, max_d=5))
 def test_base_relative_risk_is_zero_at_eps_zero(prob):
     w, theta, _, sigma, norm = prob
-    assert G.base_relative_adversarial_risk(w, theta, 0.0, sigma, norm) == 0.0
+    assert G.base_relative_adversarial_risk(w, theta, 0.0, sigma, norm=norm) == 0.0
 
 
 @given(problems())
 def test_adversarial_risk_is_at_least_the_classification_risk(prob):
     w, theta, eps, sigma, norm = prob
-    assert G.adversarial_risk(w, theta, eps, sigma, norm) >= G.classification_risk(w, theta, sigma)
-    assert G.log_adversarial_risk(w, theta, eps, sigma, norm) >= G.log_classification_risk(w, theta, sigma)
+    assert G.adversarial_risk(w, theta, eps, sigma, norm=norm) >= G.classification_risk(w, theta, sigma)
+    assert G.log_adversarial_risk(w, theta, eps, sigma, norm=norm) >= G.log_classification_risk(w, theta, sigma)
     # and the classification risk is at least the Bayes risk
     assert G.classification_risk(w, theta, sigma) >= G.bayes_risk(theta, sigma) * (1 - 1e-12)
 
@@ -219,10 +222,10 @@ def test_adversarial_risk_is_at_least_the_classification_risk(prob):
 @given(problems(norms=br_norm_st, max_d=4))
 def test_base_relative_risk_between_zero_bound_and_gadv(prob):
     w, theta, eps, sigma, norm = prob
-    r = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)
+    r = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm)
     assert 0.0 <= r
-    assert r <= G.base_relative_adversarial_risk_bound(w, theta, eps, sigma, norm) + 1e-9
-    assert r <= G.adversarial_risk(w, theta, eps, sigma, norm) + 1e-9
+    assert r <= G.base_relative_adversarial_risk_bound(w, theta, eps, sigma, norm=norm) + 1e-9
+    assert r <= G.adversarial_risk(w, theta, eps, sigma, norm=norm) + 1e-9
 
 
 @st.composite
@@ -251,20 +254,20 @@ def test_batch_equals_loop(batch):
     funcs = {
         "classification_risk": lambda w_, t_, e_, s_: G.classification_risk(w_, t_, s_),
         "log_classification_risk": lambda w_, t_, e_, s_: G.log_classification_risk(w_, t_, s_),
-        "adversarial_risk": lambda w_, t_, e_, s_: G.adversarial_risk(w_, t_, e_, s_, norm),
-        "log_adversarial_risk": lambda w_, t_, e_, s_: G.log_adversarial_risk(w_, t_, e_, s_, norm),
-        "robust_margin": lambda w_, t_, e_, s_: G.robust_margin(w_, t_, e_, s_, norm),
-        "bound": lambda w_, t_, e_, s_: G.base_relative_adversarial_risk_bound(w_, t_, e_, s_, norm),
+        "adversarial_risk": lambda w_, t_, e_, s_: G.adversarial_risk(w_, t_, e_, s_, norm=norm),
+        "log_adversarial_risk": lambda w_, t_, e_, s_: G.log_adversarial_risk(w_, t_, e_, s_, norm=norm),
+        "robust_margin": lambda w_, t_, e_, s_: G.robust_margin(w_, t_, e_, s_, norm=norm),
+        "bound": lambda w_, t_, e_, s_: G.base_relative_adversarial_risk_bound(w_, t_, e_, s_, norm=norm),
         "bayes_risk": lambda w_, t_, e_, s_: G.bayes_risk(w_, s_),
         "log_bayes_risk": lambda w_, t_, e_, s_: G.log_bayes_risk(w_, s_),
-        "optimal_robust_risk": lambda w_, t_, e_, s_: G.optimal_robust_risk(w_, t_, e_, s_, norm),
-        "optimal_linear_risk": lambda w_, t_, e_, s_: G.optimal_linear_robust_classifier(w_, e_, s_, norm)[1],
-        "optimal_linear_w": lambda w_, t_, e_, s_: G.optimal_linear_robust_classifier(w_, e_, s_, norm)[0],
+        "optimal_robust_risk": lambda w_, t_, e_, s_: G.optimal_robust_risk(w_, t_, e_, s_, norm=norm),
+        "optimal_linear_risk": lambda w_, t_, e_, s_: G.optimal_linear_robust_classifier(w_, e_, s_, norm=norm)[1],
+        "optimal_linear_w": lambda w_, t_, e_, s_: G.optimal_linear_robust_classifier(w_, e_, s_, norm=norm)[0],
     }
     k = w.shape[0]
     # rounding differences (e.g. BLAS summation order) in a margin m move the risk by ~m^2 ulp where
     # the margin is not refined in double-double (risks near 1 and their logs)
-    m = np.abs(np.broadcast_to(G.robust_margin(w, theta, eps, sigma, norm), (k,)))
+    m = np.abs(np.broadcast_to(G.robust_margin(w, theta, eps, sigma, norm=norm), (k,)))
     rtol = 1e-13 + 1e-15 * m**2
     if norm not in FAST_NORMS:  # general p: see test_optimal_risks_general_p
         funcs = {k_: f for k_, f in funcs.items() if not k_.startswith("optimal")}
@@ -281,10 +284,10 @@ def test_batch_equals_loop(batch):
 @given(batches(norms=br_norm_st, max_k=3))
 def test_base_relative_batch_equals_loop(batch):
     w, theta, eps, sigma, norm = batch
-    out = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)
+    out = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm)
     assert out.shape == (w.shape[0],)
     for i in range(w.shape[0]):
-        single = G.base_relative_adversarial_risk(w[i], _theta_row(theta, i), _row(eps, i), _row(sigma, i), norm)
+        single = G.base_relative_adversarial_risk(w[i], _theta_row(theta, i), _row(eps, i), _row(sigma, i), norm=norm)
         assert out[i] == pytest.approx(single, rel=1e-12, abs=1e-15)
 
 
@@ -294,14 +297,14 @@ def test_batch_shapes_broadcast():
     theta = rng.normal(size=4)
     eps = np.array([0.1, 0.2, 0.3])  # broadcasts against the batch shape (2, 3)
     sigma = np.array([[0.5], [2.0]])
-    out = G.adversarial_risk(w, theta, eps, sigma, 2)
+    out = G.adversarial_risk(w, theta, eps, sigma, norm=2)
     assert out.shape == (2, 3)
     for i in range(2):
         for j in range(3):
-            assert out[i, j] == pytest.approx(float(G.adversarial_risk(w[i, j], theta, eps[j], sigma[i, 0], 2)),
+            assert out[i, j] == pytest.approx(float(G.adversarial_risk(w[i, j], theta, eps[j], sigma[i, 0], norm=2)),
                                               rel=1e-13, abs=0)
     # a scalar w with a batch of eps: one row per eps
-    out = G.adversarial_risk(w[0, 0], theta, eps, 1.0, 1)
+    out = G.adversarial_risk(w[0, 0], theta, eps, 1.0, norm=1)
     assert out.shape == (3,)
     assert np.all(np.diff(out) > 0)
     # scalars in, Python-float-like scalars out
@@ -318,13 +321,14 @@ def test_large_batch_crosses_row_blocks():
     eps = rng.uniform(0, 0.5, size=n)
     rows = np.unique(np.concatenate([[0, 8191, 8192, 8193, 16383, 16384, n - 1], rng.integers(0, n, 40)]))
     for norm in (np.inf, 2.0, 1.0, 3.0):
-        out = G.adversarial_risk(w, theta, eps, 1.0, norm)
-        margins = G.robust_margin(w, theta, eps, 1.0, norm)
+        out = G.adversarial_risk(w, theta, eps, 1.0, norm=norm)
+        margins = G.robust_margin(w, theta, eps, 1.0, norm=norm)
         # every row against numpy's own norms
         ref_margin = (w @ theta - eps * np_norm(w, dual(norm))) / np_norm(w, 2)
         np.testing.assert_allclose(margins, ref_margin, rtol=1e-12, atol=1e-12)
         for i in rows:
-            assert out[i] == pytest.approx(float(G.adversarial_risk(w[i], theta, eps[i], 1.0, norm)), rel=1e-13, abs=0)
+            assert out[i] == pytest.approx(float(G.adversarial_risk(w[i], theta, eps[i], 1.0, norm=norm)),
+                                           rel=1e-13, abs=0)
 
 
 # ------------------------------------------------------------------------------------------
@@ -333,13 +337,13 @@ def test_large_batch_crosses_row_blocks():
 
 
 def _optimal_properties(w, theta, eps, sigma, norm):
-    opt = G.optimal_robust_risk(theta, -theta, eps, sigma, norm)
-    assert opt <= G.adversarial_risk(w, theta, eps, sigma, norm) * (1 + 1e-9) + 1e-15
+    opt = G.optimal_robust_risk(theta, -theta, eps, sigma, norm=norm)
+    assert opt <= G.adversarial_risk(w, theta, eps, sigma, norm=norm) * (1 + 1e-9) + 1e-15
     # and it equals the risk of the best linear classifier (symmetric means) ...
-    w_star, risk_star = G.optimal_linear_robust_classifier(theta, eps, sigma, norm)
+    w_star, risk_star = G.optimal_linear_robust_classifier(theta, eps, sigma, norm=norm)
     assert risk_star == pytest.approx(opt, rel=1e-12, abs=1e-300)
     # ... which that classifier attains
-    assert G.adversarial_risk(w_star, theta, eps, sigma, norm) == pytest.approx(risk_star, rel=1e-6, abs=1e-300)
+    assert G.adversarial_risk(w_star, theta, eps, sigma, norm=norm) == pytest.approx(risk_star, rel=1e-6, abs=1e-300)
     n = np.linalg.norm(w_star)
     assert n == 0.0 or n == pytest.approx(1.0, rel=1e-12, abs=0)
     assert 0.0 <= opt <= 0.5
@@ -357,8 +361,8 @@ def test_optimal_risks_general_p(prob, eps2):
     w, theta, eps, sigma, norm = prob
     lo, hi = sorted((eps, eps2))
     _optimal_properties(*prob)
-    assert G.optimal_robust_risk(theta, -theta, lo, sigma, norm) <= G.optimal_robust_risk(
-        theta, -theta, hi, sigma, norm) + 1e-12
+    assert G.optimal_robust_risk(theta, -theta, lo, sigma, norm=norm) <= G.optimal_robust_risk(
+        theta, -theta, hi, sigma, norm=norm) + 1e-12
 
 
 @given(problems(norms=br_norm_st), st.floats(-10, 10), st.integers(0, 5))
@@ -366,8 +370,8 @@ def test_optimal_robust_risk_translation_invariant(prob, shift, axis):
     w, theta, eps, sigma, norm = prob
     s = np.zeros_like(theta)
     s[axis % theta.size] = shift
-    a = G.optimal_robust_risk(theta + w + s, w + s - theta, eps, sigma, norm)  # theta' = theta up to rounding
-    b = G.optimal_robust_risk(theta, -theta, eps, sigma, norm)
+    a = G.optimal_robust_risk(theta + w + s, w + s - theta, eps, sigma, norm=norm)  # theta' = theta up to rounding
+    b = G.optimal_robust_risk(theta, -theta, eps, sigma, norm=norm)
     assert a == pytest.approx(b, rel=1e-8, abs=1e-12)
 
 
@@ -377,19 +381,19 @@ def test_optimal_robust_risk_monotone_bayes_and_half(prob, eps2):
     mu_pos, mu_neg = theta + 0.25, 0.25 - theta
     theta = 0.5 * (mu_pos - mu_neg)  # theta up to the rounding of the means
     lo, hi = sorted((eps, eps2))
-    assert G.optimal_robust_risk(mu_pos, mu_neg, lo, sigma, norm) <= G.optimal_robust_risk(
-        mu_pos, mu_neg, hi, sigma, norm)
-    assert G.optimal_robust_risk(mu_pos, mu_neg, 0.0, sigma, norm) == pytest.approx(
+    assert G.optimal_robust_risk(mu_pos, mu_neg, lo, sigma, norm=norm) <= G.optimal_robust_risk(
+        mu_pos, mu_neg, hi, sigma, norm=norm)
+    assert G.optimal_robust_risk(mu_pos, mu_neg, 0.0, sigma, norm=norm) == pytest.approx(
         float(G.bayes_risk(theta, sigma)), rel=1e-11, abs=1e-300)
     half_gap = np.linalg.norm(mu_pos - mu_neg) / 2
     for e in (half_gap * (1 + 1e-12), half_gap + 1e-9, 2 * half_gap + 1.0):
-        assert G.optimal_robust_risk(mu_pos, mu_neg, e, sigma, 2) == 0.5
+        assert G.optimal_robust_risk(mu_pos, mu_neg, e, sigma, norm=2) == 0.5
     # l-inf: 1/2 once the box covers theta; l1: once the l1 ball does
-    assert G.optimal_robust_risk(mu_pos, mu_neg, np.abs(theta).max() * (1 + 1e-12), sigma, np.inf) == 0.5
-    assert G.optimal_robust_risk(mu_pos, mu_neg, np.abs(theta).sum() * (1 + 1e-12), sigma, 1) == 0.5
+    assert G.optimal_robust_risk(mu_pos, mu_neg, np.abs(theta).max() * (1 + 1e-12), sigma, norm=np.inf) == 0.5
+    assert G.optimal_robust_risk(mu_pos, mu_neg, np.abs(theta).sum() * (1 + 1e-12), sigma, norm=1) == 0.5
     # strictly below 1/2 before that (when the margin left is not negligible)
     if half_gap > 1e-3 and eps < half_gap * (1 - 1e-3):
-        assert G.optimal_robust_risk(mu_pos, mu_neg, eps, sigma, 2) < 0.5
+        assert G.optimal_robust_risk(mu_pos, mu_neg, eps, sigma, norm=2) < 0.5
 
 
 @pytest.mark.parametrize("gap, eps", [((6.0, 8.0), 5.0), ((0.0, 10.0, 0.0), 5.0), ((12.0, 0.0, 5.0), 6.5)])
@@ -398,8 +402,8 @@ def test_optimal_robust_risk_exactly_half_at_the_boundary(gap, eps):
     mu_pos = np.array(gap) / 2 + 1.0
     mu_neg = 1.0 - np.array(gap) / 2
     assert np.linalg.norm(mu_pos - mu_neg) / 2 == eps
-    assert G.optimal_robust_risk(mu_pos, mu_neg, eps, 1.0, 2) == 0.5
-    assert G.optimal_robust_risk(mu_pos, mu_neg, eps * (1 - 1e-6), 1.0, 2) < 0.5
+    assert G.optimal_robust_risk(mu_pos, mu_neg, eps, 1.0, norm=2) == 0.5
+    assert G.optimal_robust_risk(mu_pos, mu_neg, eps * (1 - 1e-6), 1.0, norm=2) < 0.5
 
 
 @budget(15)
@@ -412,9 +416,9 @@ def test_optimal_linear_risk_against_brute_force_directions(t1, t2, eps, sigma, 
     w = np.stack([np.cos(a), np.sin(a)], axis=-1)
     margins = w @ theta - eps * np_norm(w, dual(norm))
     best = min(0.5, float(stats.norm.cdf(-margins.max() / sigma)))  # w = 0 gives 1/2
-    _, risk = G.optimal_linear_robust_classifier(theta, eps, sigma, norm)
+    _, risk = G.optimal_linear_robust_classifier(theta, eps, sigma, norm=norm)
     assert risk == pytest.approx(best, abs=1e-8)
-    assert G.optimal_robust_risk(theta, -theta, eps, sigma, norm) == pytest.approx(best, abs=1e-8)
+    assert G.optimal_robust_risk(theta, -theta, eps, sigma, norm=norm) == pytest.approx(best, abs=1e-8)
 
 
 @pytest.mark.parametrize("mu_pos, mu_neg, eps, sigma", [
@@ -429,28 +433,28 @@ def test_optimal_robust_risk_against_dp_over_all_labelings(mu_pos, mu_neg, eps, 
     low, high = ref.optimal_robust_risk_1d_dp(mu, eps, sigma, cells=3000)
     assert high - low < 0.01  # the bracket is informative
     for norm in (2.0, np.inf, 1.0):  # all lp norms agree in one dimension
-        val = G.optimal_robust_risk([mu_pos], [mu_neg], eps, sigma, norm)
+        val = G.optimal_robust_risk([mu_pos], [mu_neg], eps, sigma, norm=norm)
         assert low - 1e-9 <= val <= high + 1e-9
 
 
 def test_optimal_linear_robust_classifier_closed_forms():
     """Hand-derived: l2 shrinks theta, l-inf soft-thresholds, l1 removes the l1-ball projection."""
     theta = np.array([0.9, -0.3, 0.1])
-    w, risk = G.optimal_linear_robust_classifier(theta, 0.2, 1.5, 2)
+    w, risk = G.optimal_linear_robust_classifier(theta, 0.2, 1.5, norm=2)
     np.testing.assert_allclose(w, theta / np.linalg.norm(theta), rtol=1e-14)
     assert risk == pytest.approx(stats.norm.cdf((0.2 - np.linalg.norm(theta)) / 1.5), rel=1e-13, abs=0)
-    w, risk = G.optimal_linear_robust_classifier(theta, 0.2, 1.0, np.inf)
+    w, risk = G.optimal_linear_robust_classifier(theta, 0.2, 1.0, norm=np.inf)
     soft = np.array([0.7, -0.1, 0.0])
     np.testing.assert_allclose(w, soft / np.linalg.norm(soft), rtol=1e-14, atol=1e-15)
     assert risk == pytest.approx(stats.norm.cdf(-np.linalg.norm(soft)), rel=1e-13, abs=0)
     # l1 ball of radius 0.4: threshold tau with sum (|theta_i| - tau)_+ = 0.4 is tau = 0.5
-    w, risk = G.optimal_linear_robust_classifier(theta, 0.4, 1.0, 1)
+    w, risk = G.optimal_linear_robust_classifier(theta, 0.4, 1.0, norm=1)
     resid = np.array([0.5, -0.3, 0.1])
     np.testing.assert_allclose(w, resid / np.linalg.norm(resid), rtol=1e-14)
     assert risk == pytest.approx(stats.norm.cdf(-np.linalg.norm(resid)), rel=1e-13, abs=0)
     # theta inside the ball: the constant classifier, risk 1/2
     for norm, eps in ((2, 1.0), (np.inf, 0.9), (1, 1.5)):
-        w, risk = G.optimal_linear_robust_classifier(theta, eps, 1.0, norm)
+        w, risk = G.optimal_linear_robust_classifier(theta, eps, 1.0, norm=norm)
         assert np.all(w == 0) and risk == 0.5
 
 
@@ -461,8 +465,8 @@ def test_optimal_linear_robust_classifier_closed_forms():
 def test_optimal_robust_risk_l1_at_eps_zero(eps):
     theta = np.array([3.0, 1.0])
     bayes = float(stats.norm.cdf(-np.linalg.norm(theta)))  # Bayes risk, Phi(-||theta||)
-    assert G.optimal_robust_risk(theta, -theta, eps, 1.0, 1) == pytest.approx(bayes, rel=1e-9, abs=0)
-    w, risk = G.optimal_linear_robust_classifier(theta, eps, 1.0, 1)
+    assert G.optimal_robust_risk(theta, -theta, eps, 1.0, norm=1) == pytest.approx(bayes, rel=1e-9, abs=0)
+    w, risk = G.optimal_linear_robust_classifier(theta, eps, 1.0, norm=1)
     np.testing.assert_allclose(w, theta / np.linalg.norm(theta), rtol=1e-9)
 
 
@@ -476,7 +480,7 @@ def test_optimal_robust_risk_large_p_small_eps(p, eps):
     w = np.stack([np.cos(a), np.sin(a)], axis=-1)
     best = (w @ theta - eps * np_norm(w, dual(p))).max()
     expected = min(0.5, float(stats.norm.cdf(-best)))
-    assert G.optimal_robust_risk(theta, -theta, eps, 1.0, p) == pytest.approx(expected, abs=1e-6)
+    assert G.optimal_robust_risk(theta, -theta, eps, 1.0, norm=p) == pytest.approx(expected, abs=1e-6)
 
 
 # ------------------------------------------------------------------------------------------
@@ -489,14 +493,14 @@ def test_zero_classifier_conventions(norm):
     theta = np.array([0.7, -1.2, 0.4])
     w = np.zeros(3)
     assert G.classification_risk(w, theta, 0.8) == 0.5
-    assert G.adversarial_risk(w, theta, 0.3, 0.8, norm) == 0.5
-    assert G.log_adversarial_risk(w, theta, 0.3, 0.8, norm) == np.log(0.5)
+    assert G.adversarial_risk(w, theta, 0.3, 0.8, norm=norm) == 0.5
+    assert G.log_adversarial_risk(w, theta, 0.3, 0.8, norm=norm) == np.log(0.5)
     assert G.log_classification_risk(w, theta) == np.log(0.5)
-    assert G.robust_margin(w, theta, 0.3, 0.8, norm) == 0.0
+    assert G.robust_margin(w, theta, 0.3, 0.8, norm=norm) == 0.0
     if norm != 3.0:
-        assert G.base_relative_adversarial_risk(w, theta, 0.3, 0.8, norm) == 0.0
+        assert G.base_relative_adversarial_risk(w, theta, 0.3, 0.8, norm=norm) == 0.0
     # in a batch, only the zero row follows the convention
-    out = G.adversarial_risk(np.stack([w, theta]), theta, 0.0, 1.0, norm)
+    out = G.adversarial_risk(np.stack([w, theta]), theta, 0.0, 1.0, norm=norm)
     assert out[0] == 0.5 and out[1] < 0.5
 
 
@@ -520,8 +524,8 @@ def test_zero_classifier_agrees_with_monte_carlo():
             flips += int(np.count_nonzero(pred != clean))
             wrong_adv |= pred != y
         est = proportion(int(np.count_nonzero(wrong_adv)), n, CONF)
-        assert est.contains(float(G.adversarial_risk(w, theta, eps, sigma, norm)))
-        assert float(G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)) == flips / n == 0.0
+        assert est.contains(float(G.adversarial_risk(w, theta, eps, sigma, norm=norm)))
+        assert float(G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm)) == flips / n == 0.0
 
 
 # Regression test. Former defect (found by these tests, since fixed): reference.flippable counts points with theta.x
@@ -530,7 +534,7 @@ def test_zero_classifier_agrees_with_monte_carlo():
 def test_reference_flippable_respects_the_zero_classifier():
     rng = np.random.default_rng(SEED + 3)
     x, _ = mixture(np.array([1.0, 0.5]), 1.0)(1000, rng)
-    assert not ref.flippable(x, np.zeros(2), np.array([1.0, 0.5]), 0.3, np.inf).any()
+    assert not ref.flippable(x, np.zeros(2), np.array([1.0, 0.5]), 0.3, norm=np.inf).any()
 
 
 # ------------------------------------------------------------------------------------------
@@ -553,13 +557,12 @@ def mixture(theta, sigma=1.0, mu_neg=None, support=None):
 
 
 def mc(event, sampler, n, seed, batch=250_000):
-    """Clopper-Pearson estimate (confidence 0.9999) of P(event(x, y)) from n samples in batches."""
-    rng = np.random.default_rng(seed)
-    hits = 0
-    for start in range(0, n, batch):
-        x, y = sampler(min(batch, n - start), rng)
-        hits += int(np.count_nonzero(event(x, y)))
-    return proportion(hits, n, CONF)
+    """Clopper-Pearson estimate (confidence 0.9999) of P(event(x, y)) from n samples in batches.
+
+    The events here are not all misclassifications (the base-relative flip region ignores y), so
+    this is montecarlo.estimate_probability, estimate_error's batched loop for a general event.
+    """
+    return estimate_probability(event, sampler, n, np.random.default_rng(seed), batch=batch, confidence=CONF)
 
 
 def _check(value, est, what):
@@ -578,14 +581,14 @@ def test_classification_risk_monte_carlo(d, sigma, n, seed):
 def test_adversarial_risk_monte_carlo(norm, n):
     rng = np.random.default_rng([SEED, 10])
     w, theta, eps, sigma = rng.normal(size=4), 0.5 * rng.normal(size=4), 0.2, 0.9
-    delta = ref.worst_case_perturbation(w, eps, norm)
+    delta = ref.worst_case_perturbation(w, eps, norm=norm)
     assert np_norm(delta, norm) == pytest.approx(eps, rel=1e-12)
 
     def wrong(x, y):  # the adversary pushes w.x towards the wrong side: x + y delta
         return ref.predict((x + y[:, None] * delta) @ w) != y
 
     est = mc(wrong, mixture(theta, sigma), n, 11)
-    _check(G.adversarial_risk(w, theta, eps, sigma, norm), est, f"G_adv norm={norm}")
+    _check(G.adversarial_risk(w, theta, eps, sigma, norm=norm), est, f"G_adv norm={norm}")
     assert not est.contains(float(G.classification_risk(w, theta, sigma)))  # the attack matters
 
 
@@ -593,8 +596,8 @@ def test_adversarial_risk_monte_carlo(norm, n):
 def test_base_relative_risk_monte_carlo(norm):
     rng = np.random.default_rng([SEED, 20])
     w, theta, eps, sigma = rng.normal(size=3), 0.7 * rng.normal(size=3), 0.4, 1.1
-    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, norm), mixture(theta, sigma), MILLION, 21)
-    _check(G.base_relative_adversarial_risk(w, theta, eps, sigma, norm), est, f"R_adv norm={norm}")
+    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, norm=norm), mixture(theta, sigma), MILLION, 21)
+    _check(G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm), est, f"R_adv norm={norm}")
 
 
 @pytest.mark.parametrize("norm", [np.inf, 2.0, 1.0])
@@ -604,12 +607,12 @@ def test_base_relative_risk_with_support_monte_carlo(norm):
     theta = np.array([1.0, -0.5, 0.0, 0.0, 0.0, 0.0])
     w = np.array([0.8, -0.2, 0.3, -0.1, 0.2, 0.05])
     eps, sigma = 0.3, 0.8
-    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, norm), mixture(theta, sigma, support=support),
+    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, norm=norm), mixture(theta, sigma, support=support),
              MILLION, 30)
-    exact = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm, support=support)
+    exact = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm, support=support)
     _check(exact, est, f"R_adv with support, norm={norm}")
     # the support matters: the full-noise value lies outside the interval
-    assert not est.contains(float(G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)))
+    assert not est.contains(float(G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm)))
 
 
 @pytest.mark.parametrize("scale, alpha, eps, norm", [
@@ -623,9 +626,9 @@ def test_base_relative_risk_support_parallel_on_support(scale, alpha, eps, norm)
     support = np.array([True, True, False, False, False])
     theta = np.array([0.6, -0.4, 0.0, 0.0, 0.0])
     w = np.concatenate([scale * theta[:2], alpha])
-    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, norm), mixture(theta, 0.9, support=support),
+    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, norm=norm), mixture(theta, 0.9, support=support),
              200_000, 31)
-    _check(G.base_relative_adversarial_risk(w, theta, eps, 0.9, norm, support=support), est,
+    _check(G.base_relative_adversarial_risk(w, theta, eps, 0.9, norm=norm, support=support), est,
            f"degenerate support norm={norm}")
 
 
@@ -640,8 +643,8 @@ def test_base_relative_risk_special_cases_monte_carlo(case, norm):
         w, eps = theta + np.array([0.0, 0.0, 1e-3]), 0.5
     else:
         w, theta, eps = rng.normal(size=3), 0.5 * rng.normal(size=3), 3.0
-    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, norm), mixture(theta, 1.0), 200_000, 41)
-    _check(G.base_relative_adversarial_risk(w, theta, eps, 1.0, norm), est, f"{case} norm={norm}")
+    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, norm=norm), mixture(theta, 1.0), 200_000, 41)
+    _check(G.base_relative_adversarial_risk(w, theta, eps, 1.0, norm=norm), est, f"{case} norm={norm}")
 
 
 @pytest.mark.parametrize("norm", [2.0, np.inf, 1.0])
@@ -660,18 +663,18 @@ def test_optimal_robust_risk_attained_monte_carlo(norm):
     else:
         tau = optimize.brentq(lambda t: np.maximum(np.abs(theta) - t, 0).sum() - eps, 0.0, np.abs(theta).max())
         w = np.sign(theta) * np.minimum(np.abs(theta), tau)
-    delta = ref.worst_case_perturbation(w, eps, norm)
+    delta = ref.worst_case_perturbation(w, eps, norm=norm)
 
     def wrong(x, y):
         return ref.predict((x + y[:, None] * delta - mid) @ w) != y
 
     n = MILLION if norm == 2.0 else 400_000
     est = mc(wrong, mixture(mu_pos, sigma, mu_neg=mu_neg), n, 50)
-    _check(G.optimal_robust_risk(mu_pos, mu_neg, eps, sigma, norm), est, f"optimal robust risk norm={norm}")
+    _check(G.optimal_robust_risk(mu_pos, mu_neg, eps, sigma, norm=norm), est, f"optimal robust risk norm={norm}")
     # and a worse direction (the Bayes direction for l-inf / l1) is robustly worse
     if norm != 2.0:
-        assert G.optimal_robust_risk(mu_pos, mu_neg, eps, sigma, norm) < G.adversarial_risk(
-            theta, theta, eps, sigma, norm)
+        assert G.optimal_robust_risk(mu_pos, mu_neg, eps, sigma, norm=norm) < G.adversarial_risk(
+            theta, theta, eps, sigma, norm=norm)
 
 
 def test_bayes_risk_monte_carlo():
@@ -688,8 +691,8 @@ def test_bound_dominates_monte_carlo_base_relative_risk():
     """Theorem 1.3's bound lies above the (Monte Carlo) base-relative risk."""
     rng = np.random.default_rng([SEED, 70])
     w, theta, eps = rng.normal(size=3), 0.7 * rng.normal(size=3), 0.4
-    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, np.inf), mixture(theta, 1.0), 200_000, 71)
-    assert est.low <= G.base_relative_adversarial_risk_bound(w, theta, eps, 1.0, np.inf)
+    est = mc(lambda x, y: ref.flippable(x, w, theta, eps, norm=np.inf), mixture(theta, 1.0), 200_000, 71)
+    assert est.low <= G.base_relative_adversarial_risk_bound(w, theta, eps, 1.0, norm=np.inf)
 
 
 # ------------------------------------------------------------------------------------------
@@ -716,9 +719,9 @@ def test_tail_relative_error_against_mpmath(norm):
         sigma = float(rng.uniform(0.5, 2.0))
         for m in (4.5, 10.0, 20.0, 30.0, 37.0):
             theta = _theta_for_margin(rng, w, m, eps, norm, sigma)
-            exact = ref.mp_adversarial_risk(w, theta, eps, sigma, norm)
+            exact = ref.mp_adversarial_risk(w, theta, eps, sigma, norm=norm)
             assert exact >= 1e-300
-            got = G.adversarial_risk(w, theta, eps, sigma, norm)
+            got = G.adversarial_risk(w, theta, eps, sigma, norm=norm)
             worst = max(worst, float(abs((got - exact) / exact)))
             if eps == 0.0:
                 got_c = G.classification_risk(w, theta, sigma)
@@ -748,9 +751,9 @@ def test_log_risks_where_the_risk_underflows(norm):
         eps = 0.0 if trial % 2 == 0 else float(rng.uniform(0.05, 3.0))
         for m in (39.0, 100.0, 1e3, 1e4, 1e5):
             theta = _theta_for_margin(rng, w, m, eps, norm)
-            assert G.adversarial_risk(w, theta, eps, 1.0, norm) < 1e-300  # underflowed (or nearly)
-            exact = ref.mp_log_adversarial_risk(w, theta, eps, 1.0, norm)
-            got = G.log_adversarial_risk(w, theta, eps, 1.0, norm)
+            assert G.adversarial_risk(w, theta, eps, 1.0, norm=norm) < 1e-300  # underflowed (or nearly)
+            exact = ref.mp_log_adversarial_risk(w, theta, eps, 1.0, norm=norm)
+            got = G.log_adversarial_risk(w, theta, eps, 1.0, norm=norm)
             assert np.isfinite(got)
             assert float(abs((got - exact) / exact)) <= 1e-14
             if eps == 0.0:
@@ -770,8 +773,8 @@ def test_margin_cancellation_below_refinement_threshold():
     w = np.array([1.0, 0.3, -0.2])
     theta = np.array([1e6, 3e5 + 0.7, -2e5 + 0.1])
     eps = (w @ theta - 3.9 * np.linalg.norm(w)) / np.abs(w).sum()  # margin 3.9, risk ~5e-5
-    exact = ref.mp_adversarial_risk(w, theta, eps, 1.0, np.inf)
-    got = G.adversarial_risk(w, theta, eps, 1.0, np.inf)
+    exact = ref.mp_adversarial_risk(w, theta, eps, 1.0, norm=np.inf)
+    got = G.adversarial_risk(w, theta, eps, 1.0, norm=np.inf)
     assert float(abs((got - exact) / exact)) <= 1e-13
 
 
@@ -783,8 +786,8 @@ def test_risks_scale_invariant_at_extreme_magnitudes(scale):
     w = np.array([1.0, 1.0])
     theta = np.array([1.0, 0.5])
     for norm in (2.0, np.inf):
-        assert G.adversarial_risk(scale * w, theta, 0.1, 1.0, norm) == pytest.approx(
-            float(G.adversarial_risk(w, theta, 0.1, 1.0, norm)), rel=1e-12, abs=0)
+        assert G.adversarial_risk(scale * w, theta, 0.1, 1.0, norm=norm) == pytest.approx(
+            float(G.adversarial_risk(w, theta, 0.1, 1.0, norm=norm)), rel=1e-12, abs=0)
     assert G.classification_risk(scale * w, theta) == pytest.approx(float(G.classification_risk(w, theta)),
                                                                     rel=1e-12, abs=0)
 
@@ -796,8 +799,8 @@ def test_no_nan_for_huge_means(f):
     huge = np.array([1e170, 1e170])
     val = {"bayes": lambda: G.bayes_risk(big),
            "classification": lambda: G.classification_risk(np.array([1.0, 0.0]), big),
-           "optimal": lambda: G.optimal_robust_risk(huge, -huge, 1.0),
-           "optimal_linear": lambda: G.optimal_linear_robust_classifier(huge, 1.0, 1.0, 2)[1]}[f]()
+           "optimal": lambda: G.optimal_robust_risk(huge, -huge, 1.0, norm=2),
+           "optimal_linear": lambda: G.optimal_linear_robust_classifier(huge, 1.0, 1.0, norm=2)[1]}[f]()
     assert val == 0.0
 
 
@@ -844,9 +847,9 @@ def test_sympy_l2_robust_margin_and_optimal_risk():
         subs = {t1: abs(tv1), t2: abs(tv2), e: ev, sig: sv}  # the margin depends on |theta| only
         theta = np.array([tv1, tv2])
         expected = float(_phi_sym(sp.Min(-best / sig, 0)).subs(subs).evalf(30))  # 1/2 once eps >= ||theta||
-        assert G.optimal_linear_robust_classifier(theta, ev, sv, 2)[1] == pytest.approx(expected, rel=1e-13, abs=0)
-        assert G.optimal_robust_risk(theta, -theta, ev, sv, 2) == pytest.approx(expected, rel=1e-13, abs=0)
-        assert G.robust_margin(theta, theta, ev, sv, 2) == pytest.approx(
+        assert G.optimal_linear_robust_classifier(theta, ev, sv, norm=2)[1] == pytest.approx(expected, rel=1e-13, abs=0)
+        assert G.optimal_robust_risk(theta, -theta, ev, sv, norm=2) == pytest.approx(expected, rel=1e-13, abs=0)
+        assert G.robust_margin(theta, theta, ev, sv, norm=2) == pytest.approx(
             float(margin_theta.subs(subs).evalf(30)), rel=1e-13, abs=0)
 
 
@@ -870,9 +873,10 @@ def test_sympy_linf_optimal_risk_is_soft_thresholding():
         for signs in ((1, 1), (-1, 1), (1, -1), (-1, -1)):
             theta = np.array(t) * signs
             expected = float(_phi_sym(-best).subs(subs).evalf(30))
-            risk = G.optimal_linear_robust_classifier(theta, ev, 1.0, np.inf)[1]
+            risk = G.optimal_linear_robust_classifier(theta, ev, 1.0, norm=np.inf)[1]
             assert risk == pytest.approx(expected, rel=1e-13, abs=0)
-            assert G.optimal_robust_risk(theta, -theta, ev, 1.0, np.inf) == pytest.approx(expected, rel=1e-13, abs=0)
+            assert G.optimal_robust_risk(theta, -theta, ev, 1.0, norm=np.inf) == pytest.approx(
+                expected, rel=1e-13, abs=0)
 
 
 # ------------------------------------------------------------------------------------------
@@ -942,7 +946,7 @@ def bad_value(kind, valid):
                          hnp.arrays(np.float64, st.sampled_from([2, 4, 5]), elements=st.floats(0.1, 1)))
     if kind == NORM:
         return st.one_of(st.floats(max_value=1.0, exclude_max=True), st.just(np.nan),
-                         st.sampled_from(["abc", "lfoo", "", None, [1.0, 2.0], object(), "-inf", "0.5"]))
+                         st.sampled_from(["abc", "lfoo", "", [1.0, 2.0], object(), "-inf", "0.5"]))  # None: np.inf
     if kind == BR_NORM:
         return st.one_of(bad_value(NORM, valid),
                          st.floats(1.0, 1e6).filter(lambda p: p not in (1.0, 2.0)), st.sampled_from(["3", "l4"]))
@@ -1012,3 +1016,50 @@ def test_valid_support_is_accepted():
 def test_bayes_risk_names_theta(f):
     with pytest.raises(ValueError, match="theta"):
         f([np.nan, 1.0])
+
+
+# ------------------------------------------------------------------------------------------
+# threat models: a ThreatModel in place of (eps, norm=)
+# ------------------------------------------------------------------------------------------
+
+THREAT_CALLS = {
+    # name: (call with the threat model as eps and norm as keyword, norms it takes)
+    "robust_margin": (lambda e, **kw: G.robust_margin(W, T, e, 0.8, **kw), [1.0, 2.0, 3.0, np.inf]),
+    "adversarial_risk": (lambda e, **kw: G.adversarial_risk(W, T, e, 0.8, **kw), [1.0, 2.0, 3.0, np.inf]),
+    "log_adversarial_risk": (lambda e, **kw: G.log_adversarial_risk(W, T, e, 0.8, **kw), [1.0, 2.0, np.inf]),
+    "bound": (lambda e, **kw: G.base_relative_adversarial_risk_bound(W, T, e, 0.8, **kw), [1.0, 2.0, np.inf]),
+    "base_relative": (lambda e, **kw: G.base_relative_adversarial_risk(W[0], T, e, 0.8, **kw), [1.0, 2.0, np.inf]),
+    "optimal_robust_risk": (lambda e, **kw: G.optimal_robust_risk(W, -W, e, 0.8, **kw), [1.0, 2.0, 3.0, np.inf]),
+    "optimal_linear": (lambda e, **kw: G.optimal_linear_robust_classifier(W, e, 0.8, **kw)[1], [1.0, 2.0, np.inf]),
+}
+
+
+@pytest.mark.parametrize("name", list(THREAT_CALLS))
+def test_threat_model_equals_eps_and_norm(name):
+    """f(..., ThreatModel(p, eps)) == f(..., eps, norm=p) exactly, and norm=None is np.inf."""
+    call, norms = THREAT_CALLS[name]
+    for p in norms:
+        for eps in (0.0, 0.15):
+            a = np.asarray(call(ThreatModel(p, eps)))
+            np.testing.assert_array_equal(a, call(eps, norm=p))
+            np.testing.assert_array_equal(a, call(ThreatModel(p, eps), norm=p))  # a matching norm= is fine
+    np.testing.assert_array_equal(call(0.15), call(0.15, norm=np.inf))
+    np.testing.assert_array_equal(call(ThreatModel.linf(0.15)), call(0.15))
+
+
+@pytest.mark.parametrize("name", list(THREAT_CALLS))
+def test_threat_model_with_a_contradicting_norm_raises(name):
+    call, _ = THREAT_CALLS[name]
+    with pytest.raises(ValueError, match="norm"):
+        call(ThreatModel.l2(0.15), norm=np.inf)
+    with pytest.raises(ValueError, match="norm"):
+        call(ThreatModel.l1(0.15), norm=2)
+    with pytest.raises(ValueError, match="l0|p >= 1"):  # no l0 result for the Gaussian model
+        call(ThreatModel.l0(1))
+
+
+def test_threat_model_l2_against_scipy():
+    """adversarial_risk with ThreatModel.l2 against Phi((eps ||w||_2 - w.theta) / (sigma ||w||_2)) by scipy."""
+    n2 = np.linalg.norm(W, axis=1)
+    want = stats.norm.cdf((0.15 * n2 - W @ T) / (0.8 * n2))
+    np.testing.assert_allclose(G.adversarial_risk(W, T, ThreatModel.l2(0.15), 0.8), want, rtol=1e-12)

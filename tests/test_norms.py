@@ -366,3 +366,15 @@ def test_distance_zero_inside_and_monotone():
         assert np.all(np.diff(dists) <= 1e-12)
         assert distance_to_lp_ball(v, np_norm(v, p) * 1.01, p) == 0.0
         assert dists[0] > 0
+
+
+@pytest.mark.parametrize("p", [10**400, 2**1100, "linf"])
+def test_exponent_beyond_float_range_is_the_max_norm(p):
+    """An integer exponent beyond the float range (float(p) would raise OverflowError) is the max norm:
+    ||v||_p -> ||v||_inf as p -> inf, and to double precision already for p = 2**1100."""
+    v = np.array([0.3, -2.5, 1.2])
+    assert dual_exponent(p) == 1.0
+    assert lp_norm(v, p) == np.max(np.abs(v))
+    assert dual_norm(v, p) == np.sum(np.abs(v))
+    np.testing.assert_array_equal(project_onto_lp_ball(v, 1.0, p), np.clip(v, -1.0, 1.0))
+    assert distance_to_lp_ball(v, 1.0, p) == pytest.approx(np.hypot(1.5, 0.2), rel=1e-15)

@@ -75,7 +75,7 @@ def test_adversarial_logistic_loss_matches_lp(w, x, y, eps, norm, b):
         res = linprog(np.concatenate([s * w, -s * w]), A_ub=[np.ones(6)], b_ub=[eps], bounds=[(0, None)] * 6,
                       method="highs")
     ref = np.log1p(np.exp(-(s * (w @ x + b) + res.fun)))
-    assert RG.adversarial_logistic_loss(w, x, y, eps, norm, b) == pytest.approx(ref, rel=1e-9, abs=1e-12)
+    assert RG.adversarial_logistic_loss(w, x, y, eps, norm=norm, b=b) == pytest.approx(ref, rel=1e-9, abs=1e-12)
 
 
 def test_adversarial_logistic_loss_l2_l3_slsqp():
@@ -90,7 +90,7 @@ def test_adversarial_logistic_loss_l2_l3_slsqp():
                              constraints=[{"type": "ineq", "fun": lambda d: eps**p - np.sum(np.abs(d) ** p)}],
                              options={"ftol": 1e-14})
                 best = min(best, r.fun)
-            assert RG.adversarial_logistic_loss(w, x, y, eps, p) == pytest.approx(np.log1p(np.exp(-best)),
+            assert RG.adversarial_logistic_loss(w, x, y, eps, norm=p) == pytest.approx(np.log1p(np.exp(-best)),
                                                                                    rel=1e-6)
 
 
@@ -99,7 +99,7 @@ def test_adversarial_logistic_loss_l2_l3_slsqp():
 def test_adversarial_logistic_loss_properties(w, x, y, e1, e2, norm):
     lo, hi = sorted((e1, e2))
     clean = np.logaddexp(0, -y * (w @ x))
-    a, b, c = RG.adversarial_logistic_loss(w, x, y, [0.0, lo, hi], norm)
+    a, b, c = RG.adversarial_logistic_loss(w, x, y, [0.0, lo, hi], norm=norm)
     assert a == pytest.approx(clean, rel=1e-12, abs=1e-300)
     assert a <= b * (1 + 1e-12) + 1e-300
     assert b <= c * (1 + 1e-12) + 1e-300
@@ -110,7 +110,7 @@ def test_adversarial_logistic_loss_properties(w, x, y, e1, e2, norm):
 def test_adversarial_logistic_loss_batches_and_extremes():
     rng = np.random.default_rng(SEED + 1)
     w, x = rng.normal(size=(4, 5, 3)), rng.normal(size=(5, 3))
-    out = RG.adversarial_logistic_loss(w, x, 1.0, 0.2, np.inf)
+    out = RG.adversarial_logistic_loss(w, x, 1.0, 0.2, norm=np.inf)
     assert out.shape == (4, 5)
     for i in range(4):
         for j in range(5):
@@ -127,8 +127,8 @@ def test_adversarial_logistic_loss_batches_and_extremes():
 @budget(60)
 @given(w=vec3, x=vec3, theta=vec3, eps=eps_st, norm=norm_st, b=st.floats(-1, 1), c=st.floats(-1, 1))
 def test_base_relative_worst_margin_matches_lp(w, x, theta, eps, norm, b, c):
-    ref = reference.lp_worst_margin(w, x, theta, eps, norm, b, c)
-    val = RG.base_relative_worst_margin(w, x, theta, eps, norm, b, c)
+    ref = reference.lp_worst_margin(w, x, theta, eps, norm=norm, b=b, c=c)
+    val = RG.base_relative_worst_margin(w, x, theta, eps, norm=norm, b=b, c=c)
     assert val == pytest.approx(ref, rel=1e-8, abs=1e-8)
 
 
@@ -139,7 +139,7 @@ def test_base_relative_worst_margin_l2_l3_slsqp():
             w, x, theta = rng.normal(size=(3, 3))
             eps = rng.uniform(0.2, 2.0)
             ref = slsqp_min_margin(w, x, theta, eps, p, rng)
-            assert RG.base_relative_worst_margin(w, x, theta, eps, p) == pytest.approx(ref, rel=1e-5, abs=1e-6)
+            assert RG.base_relative_worst_margin(w, x, theta, eps, norm=p) == pytest.approx(ref, rel=1e-5, abs=1e-6)
 
 
 @budget(40)
@@ -148,11 +148,11 @@ def test_base_relative_properties(w, x, theta, e1, e2, norm):
     lo, hi = sorted((e1, e2))
     s = 1.0 if theta @ x > 0 else -1.0
     m0 = s * (w @ x)
-    m_lo, m_hi = RG.base_relative_worst_margin(w, x, theta, [lo, hi], norm)
+    m_lo, m_hi = RG.base_relative_worst_margin(w, x, theta, [lo, hi], norm=norm)
     tol = 1e-9 * (1 + abs(m0) + hi * np_dual(w, norm))
     # between the clean margin and the unconstrained worst case, decreasing in eps
     assert m0 - hi * np_dual(w, norm) - tol <= m_hi <= m_lo + tol <= m0 + 2 * tol
-    ex = RG.base_relative_logistic_excess(w, x, theta, [lo, hi], norm)
+    ex = RG.base_relative_logistic_excess(w, x, theta, [lo, hi], norm=norm)
     assert 0 <= ex[0] <= ex[1] + 1e-12
     assert ex[1] <= hi * np_dual(w, norm) + 1e-9
     # the excess is the logistic loss at the worst margin minus the clean loss
@@ -168,7 +168,7 @@ def test_base_relative_equals_unconstrained_far_from_boundary():
         eps = 0.9 * abs(theta @ x) / np.abs(theta).sum()  # l-inf distance to the hyperplane is |theta.x| / ||theta||_1
         s = 1.0 if theta @ x > 0 else -1.0
         ref = np.logaddexp(0, -s * (w @ x) + eps * np.abs(w).sum()) - np.logaddexp(0, -s * (w @ x))
-        assert RG.base_relative_logistic_excess(w, x, theta, eps, np.inf) == pytest.approx(ref, rel=1e-10)
+        assert RG.base_relative_logistic_excess(w, x, theta, eps, norm=np.inf) == pytest.approx(ref, rel=1e-10)
 
 
 def test_base_relative_constraint_binds():
@@ -177,7 +177,7 @@ def test_base_relative_constraint_binds():
     x = (0.1, 0), theta = e1, w = (1, 1), l-inf, eps = 1: the adversary must keep x1 + d1 > 0, so the best is
     d = (-0.1, -1): margin 0 - 1 = -1, against 0.1 - 2 = -1.9 without the constraint.
     """
-    m = RG.base_relative_worst_margin([1.0, 1.0], [0.1, 0.0], [1.0, 0.0], 1.0, np.inf)
+    m = RG.base_relative_worst_margin([1.0, 1.0], [0.1, 0.0], [1.0, 0.0], 1.0, norm=np.inf)
     assert m == pytest.approx(-1.0, abs=1e-12)
 
 
@@ -198,7 +198,7 @@ def test_theorem7_series_sympy():
     g = np.where(x @ theta > 0, 1.0, -1.0)
     h = np.array([float(sp.N(1 / (1 + sp.exp(sp.Float(gi * fi, 30))), 20)) for gi, fi in zip(g, f, strict=True)])
     ref = np.mean(np.logaddexp(0, -y * f)) + 0.01 * 2.0 * h.mean() * np.abs(w).sum()
-    assert RG.theorem7_first_order(w, x, y, theta, 0.01, 2.0, np.inf) == pytest.approx(ref, rel=1e-13)
+    assert RG.theorem7_first_order(w, x, y, theta, 0.01, 2.0, norm=np.inf) == pytest.approx(ref, rel=1e-13)
 
 
 def test_theorem7_expansion_numerically():
@@ -212,9 +212,9 @@ def test_theorem7_expansion_numerically():
     s = np.where(x @ theta > 0, 1.0, -1.0)
     errs = []
     for eps in (1e-1, 1e-2, 1e-3):
-        m = np.array([reference.lp_worst_margin(w, xi, theta, eps, np.inf) for xi in x])
+        m = np.array([reference.lp_worst_margin(w, xi, theta, eps, norm=np.inf) for xi in x])
         obj = np.mean(np.logaddexp(0, -y * (x @ w))) + np.mean(np.logaddexp(0, -m) - np.logaddexp(0, -s * (x @ w)))
-        errs.append(abs(obj - RG.theorem7_first_order(w, x, y, theta, eps, 1.0, np.inf)) / eps)
+        errs.append(abs(obj - RG.theorem7_first_order(w, x, y, theta, eps, 1.0, norm=np.inf)) / eps)
     assert n > 5
     assert errs[1] < 0.2 * errs[0] and errs[2] < 0.2 * errs[1] and errs[2] < 1e-3
 
@@ -228,11 +228,12 @@ def test_theorem7_upper_bound_holds(seed, eps, lam, norm):
     p = rng.dirichlet(np.ones(6))
     # left side from the LP reference
     s = np.where(x @ theta > 0, 1.0, -1.0)
-    m = np.array([reference.lp_worst_margin(w, xi, theta, eps, norm) for xi in x])
+    m = np.array([reference.lp_worst_margin(w, xi, theta, eps, norm=norm) for xi in x])
     lhs = p @ np.logaddexp(0, -y * (x @ w)) + lam * p @ (np.logaddexp(0, -m) - np.logaddexp(0, -s * (x @ w)))
-    assert RG.joint_logistic_objective(w, x, y, theta, eps, lam, norm, weights=p) == pytest.approx(lhs, abs=1e-9)
+    assert RG.joint_logistic_objective(w, x, y, theta, eps, lam, norm=norm, weights=p) == pytest.approx(lhs,
+                                                                                                          abs=1e-9)
     rhs = p @ np.logaddexp(0, -y * (x @ w)) + eps * lam * np_dual(w, norm)
-    assert RG.theorem7_upper_bound(w, x, y, eps, lam, norm, weights=p) == pytest.approx(rhs, rel=1e-12)
+    assert RG.theorem7_upper_bound(w, x, y, eps, lam, norm=norm, weights=p) == pytest.approx(rhs, rel=1e-12)
     assert lhs <= rhs + 1e-10
 
 
@@ -371,7 +372,7 @@ def test_uniform_squares_monte_carlo():
     for w, b, eps, norm in (([1.0, 0.3], 0.1, 0.5, np.inf), ([0.4, -1.0], -0.2, 0.3, 2.0),
                             ([1.0, 0.0], 0.5, 0.7, np.inf), ([0.0, 1.0], 0.0, 0.2, 1.0)):
         w = np.asarray(w)
-        r, gr = RG.uniform_squares_risks(w, b, eps, norm)
+        r, gr = RG.uniform_squares_risks(w, b, eps, norm=norm)
         m = y * (x @ w + b)
         for val, hits in ((r, np.count_nonzero(m <= 0)), (gr, np.count_nonzero(m <= eps * np_dual(w, norm)))):
             est = proportion(int(hits), n, CONF)
@@ -485,7 +486,7 @@ def test_theorem31_bound_mpmath():
 def test_theorem31_bound_monotone(u1, u2, m1, m2):
     ulo, uhi = sorted((u1, u2))
     mlo, mhi = sorted((m1, m2))
-    args = dict(gamma=1.0, eta=0.05, c_x=2.0, k=2, eps=0.5)
+    args = dict(gamma=1.0, failure_prob=0.05, c_x=2.0, k=2, eps=0.5)
     assert RG.theorem31_bound(uhi, m=mlo, **args) <= RG.theorem31_bound(ulo, m=mlo, **args)
     assert RG.theorem31_bound(ulo, m=mhi, **args) <= RG.theorem31_bound(ulo, m=mlo, **args)
     assert RG.theorem31_bound(ulo, m=mlo, split=False, **args) <= RG.theorem31_bound(ulo, m=mlo, **args)
@@ -504,7 +505,8 @@ BAD_CALLS = [
     ("theta", lambda v: RG.base_relative_logistic_excess([1, 2], [0, 1], [1, 0, v], 0.1)),
     ("lam", lambda v: RG.joint_logistic_objective([1, 0], [[0, 1]], [1], [1, 0], 0.1, -abs(v) - 1e-3)),
     ("weights", lambda v: RG.theorem7_upper_bound([1, 0], [[0, 1], [1, 1]], [1, -1], 0.1, 1.0,
-                                                   weights=[0.5, 0.6 + abs(v)])),
+                                                   weights=[0.5, -1e-3 - abs(v)])),
+    ("weights", lambda v: RG.ramp_risk([[1, 0], [0, 1]], [0, 1], 1.0, weights=[0.0, 0.0])),
     ("p_pos", lambda v: RG.joint_objective_01([1, -1], [0, 1], [-abs(v) - 0.1, 0.5], [0.3, 0.3], [1, -1], 0.1, 1)),
     ("labels", lambda v: RG.robust_objective_01([1, 2 + abs(v)], [0, 1], [0.5, 0], [0, 0.5], 0.1, 1)),
     ("gamma", lambda v: RG.ramp_loss(0.3, -abs(v))),
@@ -512,7 +514,7 @@ BAD_CALLS = [
     ("y", lambda v: RG.margin([[1.0, 0.0]], [2 + int(abs(v)) % 3])),
     ("v_min", lambda v: RG.u_min([np.eye(2), np.eye(2)], -abs(v) - 1e-3)),
     ("weights[1]", lambda v: RG.u_min([np.eye(2), np.ones((2, 3))], 1.0)),
-    ("eta", lambda v: RG.theorem31_bound(0.1, 1.0, 10, 1 + abs(v), 1.0, 1, 0.5)),
+    ("failure_prob", lambda v: RG.theorem31_bound(0.1, 1.0, 10, 1 + abs(v), 1.0, 1, 0.5)),
     ("m", lambda v: RG.theorem31_bound(0.1, 1.0, 0, 0.5, 1.0, 1, 0.5)),
     ("eps", lambda v: RG.uniform_squares_risks([1, 0], 0, -abs(v) - 1e-3)),
     ("x", lambda v: RG.adversarial_logistic_loss([1, 2], [0, np.nan], 1, 0.1)),
@@ -534,6 +536,53 @@ def test_shape_mismatch_names_parameters():
         RG.adversarial_logistic_loss(np.ones((3, 2)), np.ones((4, 2)), 1, 0.1)
     with pytest.raises(ValueError, match="p_pos and p_neg"):
         RG.bayes_labels([0.5, 0.5], [0.0])
+
+
+def test_weights_are_normalized():
+    """The package's one weight rule: weights >= 0, not all zero, normalized (so (2, 2) acts as (1/2, 1/2))."""
+    x, y = np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([1.0, -1.0])
+    w, theta = np.array([1.0, -0.5]), np.array([1.0, 0.2])
+    for fn in (lambda wt: RG.theorem7_upper_bound(w, x, y, 0.1, 1.0, weights=wt),
+               lambda wt: RG.joint_logistic_objective(w, x, y, theta, 0.1, 1.0, weights=wt),
+               lambda wt: RG.theorem7_first_order(w, x, y, theta, 0.1, 1.0, weights=wt)):
+        assert fn([2.0, 2.0]) == pytest.approx(fn([0.5, 0.5]), rel=1e-15)
+        assert fn([2.0, 2.0]) == pytest.approx(fn(None), rel=1e-15)
+        assert fn([3.0, 1.0]) == pytest.approx(fn([0.75, 0.25]), rel=1e-15)
+    scores, labels = np.array([[1.0, 0.0], [0.2, 0.5]]), np.array([0, 0])
+    assert RG.ramp_risk(scores, labels, 1.0, [2.0, 2.0]) == pytest.approx(RG.ramp_risk(scores, labels, 1.0))
+    # p_pos and p_neg are normalized together: doubling every mass changes nothing
+    pts, pp, pn = [0.0, 1.0], np.array([0.6, 0.0]), np.array([0.0, 0.4])
+    bayes = np.array([1.0, -1.0])
+    assert RG.robust_objective_01(bayes, pts, 2 * pp, 2 * pn, 0.6, 1.0) == pytest.approx(0.4)
+    assert RG.joint_objective_01(bayes, pts, 2 * pp, 2 * pn, bayes, 0.6, 1.0) == pytest.approx(
+        RG.joint_objective_01(bayes, pts, pp, pn, bayes, 0.6, 1.0))
+    with pytest.raises(ValueError, match="not all be zero"):
+        RG.robust_objective_01(bayes, pts, [0.0, 0.0], [0.0, 0.0], 0.6, 1.0)
+
+
+def test_threat_models():
+    """eps takes a radius with a keyword-only norm (None: inf) or a ThreatModel."""
+    from theory.threat import ThreatModel
+
+    rng = np.random.default_rng(SEED + 11)
+    w, x, theta = rng.normal(size=(3, 4))
+    y = 1.0
+    for tm in (ThreatModel.linf(0.3), ThreatModel.l2(0.3), ThreatModel.l1(0.3)):
+        p = tm.norm
+        assert RG.adversarial_logistic_loss(w, x, y, tm) == RG.adversarial_logistic_loss(w, x, y, 0.3, norm=p)
+        assert RG.base_relative_worst_margin(w, x, theta, tm) == RG.base_relative_worst_margin(w, x, theta, 0.3,
+                                                                                              norm=p)
+        assert RG.uniform_squares_risks(w[:2], 0.1, tm) == RG.uniform_squares_risks(w[:2], 0.1, 0.3, norm=p)
+    assert RG.adversarial_logistic_loss(w, x, y, 0.3) == RG.adversarial_logistic_loss(w, x, y, 0.3, norm=np.inf)
+    xs, ys = rng.normal(size=(5, 4)), np.array([1.0, -1.0, 1.0, 1.0, -1.0])
+    tm = ThreatModel.l2(0.2)
+    assert RG.joint_logistic_objective(w, xs, ys, theta, tm, 1.0) == RG.joint_logistic_objective(
+        w, xs, ys, theta, 0.2, 1.0, norm=2)
+    assert RG.theorem7_upper_bound(w, xs, ys, tm, 1.0) == RG.theorem7_upper_bound(w, xs, ys, 0.2, 1.0, norm=2)
+    with pytest.raises(ValueError, match="contradicts"):
+        RG.adversarial_logistic_loss(w, x, y, tm, norm=np.inf)
+    with pytest.raises(TypeError):  # norm is keyword-only: the old positional form fails loudly
+        RG.adversarial_logistic_loss(w, x, y, 0.3, 2)
 
 
 def test_claims_have_expected_verdicts():

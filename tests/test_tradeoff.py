@@ -16,7 +16,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, special, stats
 
-from theory.montecarlo import mean, proportion
+from theory.attacks import LinearWorstCase
+from theory.distributions import predict
+from theory.montecarlo import estimate_error, mean, proportion
+from theory.threat import ThreatModel
 from theory.tradeoff import (
     PopulationSVM,
     TsiprasDistribution,
@@ -45,19 +48,15 @@ SETTINGS = settings(max_examples=60, deadline=None,
 
 
 def mc_accuracy(d, eta, p, w, b, eps, n, seed, batch=250_000):
-    """Fraction of samples with sign(w.x_adv + b) == y, x_adv = x - eps y sign(w) (sign(0) = -1)."""
-    dist = TsiprasDistribution(d, eta, p)
-    g = np.random.default_rng(seed)
+    """Fraction of samples with sign(w.x_adv + b) == y, x_adv = x - eps y sign(w) (sign(0) = -1).
+
+    The error rate measured by estimate_error with the exact l-inf worst case of the linear
+    classifier (LinearWorstCase), returned as the complementary count.
+    """
     w = np.asarray(w, float)
-    hits = done = 0
-    while done < n:
-        m = min(batch, n - done)
-        x, y = dist.sample(m, g)
-        xa = x - eps * y[:, None] * np.sign(w)[None, :]
-        pred = np.where(xa @ w + b > 0, 1.0, -1.0)
-        hits += int(np.count_nonzero(pred == y))
-        done += m
-    return proportion(hits, n, CONF)
+    err = estimate_error(TsiprasDistribution(d, eta, p), lambda x: predict(x @ w + b), n, np.random.default_rng(seed),
+                         attack=LinearWorstCase(w), threat=ThreatModel.linf(eps), batch=batch, confidence=CONF)
+    return proportion(n - int(round(err.value * n)), n, CONF)
 
 
 def conditional_predictions(w, b, eta):
@@ -130,9 +129,9 @@ def test_sample_reproducible_and_accepts_generators():
 @pytest.mark.parametrize("kwargs, name", [
     (dict(d=0, eta=1.0), "d"), (dict(d=2.5, eta=1.0), "d"), (dict(d=True, eta=1.0), "d"),
     (dict(d=3, eta=0.0), "eta"), (dict(d=3, eta=-1.0), "eta"), (dict(d=3, eta=np.nan), "eta"),
-    (dict(d=3, eta=np.inf), "eta"), (dict(d=3, eta=1.0, p=0.5), "p"),
-    (dict(d=3, eta=1.0, p=1.0), "p"), (dict(d=3, eta=1.0, p=0.2), "p"),
-    (dict(d=3, eta=1.0, p=np.nan), "p"),
+    (dict(d=3, eta=np.inf), "eta"), (dict(d=3, eta=1.0, p_robust=0.5), "p_robust"),
+    (dict(d=3, eta=1.0, p_robust=1.0), "p_robust"), (dict(d=3, eta=1.0, p_robust=0.2), "p_robust"),
+    (dict(d=3, eta=1.0, p_robust=np.nan), "p_robust"),
 ])
 def test_distribution_rejects_bad_parameters(kwargs, name):
     with pytest.raises(ValueError, match=rf"^{name} "):
@@ -579,18 +578,18 @@ BAD = [
     (linear_accuracy, dict(w=W, b=0.0, eta=1.0), "w", [[np.nan, 0, 0], [np.inf, 0, 0], [1.0]]),
     (linear_accuracy, dict(w=W, b=0.0, eta=1.0), "b", [np.nan, np.inf, "x"]),
     (linear_accuracy, dict(w=W, b=0.0, eta=1.0), "eta", [0.0, -1.0, np.nan, np.inf]),
-    (linear_accuracy, dict(w=W, b=0.0, eta=1.0), "p", [0.5, 1.0, 1.5, np.nan]),
+    (linear_accuracy, dict(w=W, b=0.0, eta=1.0), "p_robust", [0.5, 1.0, 1.5, np.nan]),
     (linear_accuracy, dict(w=W, b=0.0, eta=1.0), "eps", [-0.1, np.nan, np.inf]),
     (robust_accuracy_upper_bound, dict(standard_accuracy=0.9), "standard_accuracy",
      [-0.1, 1.1, np.nan]),
-    (robust_accuracy_upper_bound, dict(standard_accuracy=0.9), "p", [0.4, 1.0]),
+    (robust_accuracy_upper_bound, dict(standard_accuracy=0.9), "p_robust", [0.4, 1.0]),
     (printed_tradeoff_bound, dict(delta=0.1), "delta", [-0.1, 1.5, np.nan]),
     (population_hinge_loss, dict(w=W, eta=1.0), "eps", [-1.0, np.nan]),
     (population_hinge_loss, dict(w=W, eta=1.0), "eta", [0.0, np.inf]),
     (population_svm, dict(d=3, eta=1.0), "d", [0, -2, 1.5]),
     (population_svm, dict(d=3, eta=1.0), "eta", [0.0, np.nan]),
     (population_svm, dict(d=3, eta=1.0), "eps", [-0.5, np.inf]),
-    (population_svm, dict(d=3, eta=1.0), "p", [0.5, 0.0]),
+    (population_svm, dict(d=3, eta=1.0), "p_robust", [0.5, 0.0]),
     (population_svm, dict(d=3, eta=1.0), "eval_eps", [-1.0, np.nan]),
     (symmetric_linear_accuracy, dict(w1=0.5, v=0.5, d=3, eta=1.0), "d", [0]),
     (swap_adversary_accuracies, dict(p_pp=0.5, p_pm=0.5, p_mp=0.5, p_mm=0.5), "p_pm",
@@ -621,9 +620,9 @@ bad_number = st.sampled_from([np.nan, np.inf, -np.inf, -1.0, -1e-300])
 
 
 @SETTINGS
-@given(st.sampled_from(["eta", "eps", "p", "b", "w"]), bad_number, st.integers(1, 4))
+@given(st.sampled_from(["eta", "eps", "p_robust", "b", "w"]), bad_number, st.integers(1, 4))
 def test_bad_input_hypothesis(param, value, d):
-    kwargs = dict(w=np.ones(d + 1), b=0.0, eta=1.0, p=0.7, eps=0.1)
+    kwargs = dict(w=np.ones(d + 1), b=0.0, eta=1.0, p_robust=0.7, eps=0.1)
     if param == "w":
         w = np.ones(d + 1)
         w[d // 2] = value
@@ -636,9 +635,41 @@ def test_bad_input_hypothesis(param, value, d):
         kwargs[param] = value
     with pytest.raises(ValueError, match=rf"^{param} "):
         linear_accuracy(**kwargs)
-    if param in ("eta", "eps", "p"):
+    if param in ("eta", "eps", "p_robust"):
         with pytest.raises(ValueError, match=rf"^{param} "):
-            population_svm(d, **{k: v for k, v in kwargs.items() if k in ("eta", "eps", "p")})
+            population_svm(d, **{k: v for k, v in kwargs.items() if k in ("eta", "eps", "p_robust")})
+
+
+def test_threat_model_is_linf_only():
+    """eps takes a radius or a ThreatModel; tsipras2019's adversary is l-inf, other norms are refused."""
+    from theory.threat import ThreatModel
+
+    w = np.array([0.8, 0.5, -0.2, 0.4])
+    x, y = TsiprasDistribution(3, 0.6).sample(50, 4)
+    tm = ThreatModel(np.inf, 0.3)
+    assert linear_accuracy(w, 0.1, 0.6, 0.7, tm) == linear_accuracy(w, 0.1, 0.6, 0.7, 0.3)
+    assert linear_accuracy(w, 0.1, 0.6, 0.7, 0.3, norm=np.inf) == linear_accuracy(w, 0.1, 0.6, 0.7, 0.3)
+    assert population_hinge_loss(w, 0.6, tm) == population_hinge_loss(w, 0.6, 0.3)
+    assert symmetric_linear_accuracy(0.6, 0.8, 5, 0.6, 0.7, tm) == symmetric_linear_accuracy(0.6, 0.8, 5, 0.6,
+                                                                                           0.7, 0.3)
+    np.testing.assert_array_equal(worst_case_linear_perturbation(x, y, w, tm),
+                                  worst_case_linear_perturbation(x, y, w, 0.3))
+    np.testing.assert_array_equal(linear_tradeoff_pairs(4, 0.2, tm, n_angles=8)[1],
+                                  linear_tradeoff_pairs(4, 0.2, 0.3, n_angles=8)[1])
+    svm = population_svm(3, 0.3, ThreatModel.linf(0.2), eval_eps=ThreatModel.linf(0.5))
+    assert (svm.eps, svm.eval_eps) == (0.2, 0.5) and svm.p_robust == 0.7
+    for call in (lambda: linear_accuracy(w, 0.0, 0.6, 0.7, 0.3, norm=2),
+                 lambda: linear_accuracy(w, 0.0, 0.6, 0.7, ThreatModel.l2(0.3)),
+                 lambda: population_hinge_loss(w, 0.6, ThreatModel.l1(0.3)),
+                 lambda: worst_case_linear_perturbation(x, y, w, 0.3, norm=1),
+                 lambda: symmetric_linear_accuracy(0.6, 0.8, 5, 0.6, 0.7, 0.3, norm=2),
+                 lambda: linear_tradeoff_pairs(4, 0.2, norm=2),
+                 lambda: population_svm(3, 0.3, 0.2, norm=2),
+                 lambda: zero_weight_threshold(3, 0.3, norm=2)):
+        with pytest.raises(ValueError, match="^norm "):
+            call()
+    with pytest.raises(ValueError, match="contradicts"):
+        linear_accuracy(w, 0.0, 0.6, 0.7, tm, norm=2)
 
 
 # ------------------------------------------------------------------------------------------

@@ -241,7 +241,9 @@ def check_size(n, name: str, *, itemsize: int = 8, factor: int = 1) -> int:
     """
     n = positive_int(n, name)
     if n * factor > MAX_ELEMENTS:
+        entries = n * factor
+        gib = f"{entries * itemsize / 2**30:.3g}" if entries < 2**900 else "more than 1e260"  # no float overflow
         raise ValueError(
-            f"{name} = {_short(n)} needs {n * factor} array entries ({n * factor * itemsize / 2**30:.3g} GiB); "
+            f"{name} = {_short(n)} needs {_short(entries)} array entries ({gib} GiB); "
             f"the most this package allocates is {MAX_ELEMENTS} entries")
     return n

@@ -11,8 +11,8 @@ where the centres differ are the *effective* coordinates (Fact 1: there theta^(1
 the others carry no information about y.
 
 Everything below reduces to one integer. Let j(x) = number of effective coordinates where x
-differs from theta^(1). Given y = +1, j ~ Bin(k, p) with p = 1/2 - t; given y = -1, k - j ~ Bin(k, p).
-All errors are therefore sums of upper tails U(m) = P(B >= m), B ~ Bin(k, p):
+differs from theta^(1). Given y = +1, j ~ Bin(k, 1/2 - t); given y = -1, k - j ~ Bin(k, 1/2 - t).
+All errors are therefore sums of upper tails U(m) = P(B >= m), B ~ Bin(k, 1/2 - t):
 
 - Bayes error (Theorem 3): (U(floor(k/2) + 1) + U(ceil(k/2))) / 2.
 - l0 adversary changing at most eps coordinates, threshold classifier h_s(x) = +1 iff j(x) <= s
@@ -21,6 +21,28 @@ All errors are therefore sums of upper tails U(m) = P(B >= m), B ~ Bin(k, p):
   The printed eq. (12) is this formula without the two indicators; it is wrong at s = k (and
   s = -1), see :func:`printed_robust_error_l0`.
 - linf adversary (Theorem 5): the Bayes error for eps < 1, and 1/2 for eps >= 1.
+
+Threat models. The functions take the adversary through ``eps``: a
+:class:`theory.threat.ThreatModel` (``ThreatModel.l0(2)``, ``ThreatModel.linf(0.5)``) or a
+radius with the keyword-only ``norm=``: 0 for the l0 adversary (eps an integer count of changed
+coordinates), ``np.inf`` (the default, as everywhere in the package) for the linf adversary;
+no other norm is treated. :func:`robust_error`, :func:`log_robust_error`,
+:func:`optimal_robust_error` and :func:`log_optimal_robust_error` are the threat-model forms;
+the names with the norm in them (``robust_error_l0``, ``robust_error_linf``, ...) are aliases
+kept for one release.
+
+Sign convention: sign(0) = -1, as in the whole package (a real x is mapped to the cube by
+T(x)_i = +1 iff x_i > 0, see :meth:`BernoulliModel.linf_robust_classifier`). The Bayes rule keeps
+the paper's own tie rule (eq. 8): +1 iff ||x - theta^(1)||_0 <= ||x - theta^(-1)||_0.
+
+Example
+-------
+>>> from theory.threat import ThreatModel
+>>> err, s = optimal_robust_error(21, 0.15, ThreatModel.l0(2))
+>>> bool(err == optimal_robust_error(21, 0.15, 2, norm=0)[0] == robust_error(21, 0.15, 2, s, norm=0))
+True
+>>> bool(robust_error(21, 0.15, 0.5) == bayes_error(21, 0.15))  # linf, eps < 1
+True
 
 Numerics. U(m) is summed in log space: the first term is the binomial probability in Loader's
 saddle-point form (Stirling remainders plus the deviance ``bd0``, evaluated from t directly, so
@@ -39,13 +61,18 @@ import numbers
 import numpy as np
 
 from theory._dd import two_prod
-from theory._validate import as_array, as_vector, broadcast, nonnegative
+from theory._validate import as_array, as_vector, broadcast, check_norm
 from theory.montecarlo import as_generator
+from theory.threat import ThreatModel, resolve
 
 __all__ = [
     "BernoulliModel",
     "bayes_error",
     "log_bayes_error",
+    "robust_error",
+    "log_robust_error",
+    "optimal_robust_error",
+    "log_optimal_robust_error",
     "robust_error_l0",
     "log_robust_error_l0",
     "printed_robust_error_l0",
@@ -113,6 +140,24 @@ def _check_t(t) -> np.ndarray:
 
 def _check_eps_l0(eps) -> np.ndarray:
     return _int_array(eps, "eps", minimum=0)
+
+
+def _threat(eps, norm) -> tuple[float, np.ndarray]:
+    """(p, eps) for the two adversaries of this module: p = 0 (eps int64 counts) or p = inf (eps float).
+
+    ``eps`` is a ThreatModel or a radius with ``norm`` (:func:`theory.threat.resolve`, default inf).
+    An l0 radius given as a number is checked by this module (integers only, bools refused).
+    """
+    if not isinstance(eps, ThreatModel) and check_norm(np.inf if norm is None else norm, "norm",
+                                                       allow_zero=True) == 0:
+        eps = _check_eps_l0(eps)
+    p, e = resolve(eps, norm, allow_zero=True)
+    if p == 0:
+        return p, _check_eps_l0(e)
+    if not np.isinf(p):
+        raise ValueError(f"norm must be 0 (the l0 adversary) or inf (the linf adversary) for the Bernoulli "
+                         f"model, got {p!r}")
+    return p, e
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,43 +421,21 @@ def _log_robust_l0(k, t, eps, s):
 
 
 def log_robust_error_l0(k, t, eps, s) -> np.ndarray:
-    """log of the l0-robust error of the threshold classifier h_s; finite where it underflows.
+    """log of the l0-robust error of h_s: ``log_robust_error(k, t, eps, s, norm=0)``, alias kept for one release.
 
     Source: shaeiri2020 Theorem 4, eq. (12)/(50), with the boundary cases s = k, s = -1 corrected.
-
-    Parameters, returns and raises as :func:`robust_error_l0`.
+    Parameters, returns and raises as :func:`robust_error` with ``norm=0``.
     """
-    k, t, eps, s = _l0_args(k, t, eps, s)
-    return _log_robust_l0(k, t, eps, s)
+    return log_robust_error(k, t, eps, s, norm=0)
 
 
 def robust_error_l0(k, t, eps, s) -> np.ndarray:
-    """The l0-robust error of h_s(x) = +1 iff ||x' - theta'^(1)||_0 <= s, against eps flips.
+    """The l0-robust error of h_s: ``robust_error(k, t, eps, s, norm=0)``, alias kept for one release.
 
-    Source: shaeiri2020 Theorem 4, eq. (12) (eq. 50 in appendix A), re-derived: the adversary
-    may change up to eps coordinates of x in {-1, 1}^d, which moves j = ||x' - theta'^(1)||_0 by
-    up to eps in either direction (within [0, k]). Hence
-    R(s) = ([s >= 0] P(Bin(k, 1/2+t) <= s + eps) + [s <= k-1] P(Bin(k, 1/2-t) >= s - eps + 1)) / 2.
-    The printed formula lacks the two indicators; it agrees with this for 0 <= s <= k-1 only.
-
-    Parameters
-    ----------
-    k : int array_like >= 1, the effective dimension
-    t : float array_like in (0, 1/2]
-    eps : int array_like >= 0, the number of coordinates the adversary may change
-    s : int array_like in {-1, ..., k}; s = -1 is the constant classifier -1, s = k the constant +1
-        Broadcast together.
-
-    Returns
-    -------
-    ndarray of float64 in [0, 1].
-
-    Raises
-    ------
-    ValueError
-        If k < 1, t outside (0, 1/2], eps negative or not an integer, s not an integer in [-1, k].
+    Source: shaeiri2020 Theorem 4, eq. (12) (eq. 50 in appendix A), corrected at s = -1 and s = k;
+    see :func:`robust_error`. Parameters, returns and raises as there with ``norm=0``.
     """
-    return np.exp(log_robust_error_l0(k, t, eps, s))
+    return robust_error(k, t, eps, s, norm=0)
 
 
 def printed_robust_error_l0(k, t, eps, s) -> np.ndarray:
@@ -423,8 +446,10 @@ def printed_robust_error_l0(k, t, eps, s) -> np.ndarray:
     i.e. (U(k - s - eps) + U(s - eps + 1)) / 2 without the boundary indicators. At s = k it gives
     1/2 + P(Bin(k, 1/2+t) <= eps - 1)/2 > 1/2 for eps >= 1, whereas h_k = +1 has error exactly 1/2.
 
-    Parameters and raises as :func:`robust_error_l0`, with s in {0, ..., k} as printed.
+    Parameters and raises as :func:`robust_error` with ``norm=0``, with s in {0, ..., k} as
+    printed; ``eps`` is an integer count or an l0 :class:`~theory.threat.ThreatModel`.
     """
+    _, eps = _threat(eps, 0)
     k, t, eps, s = _l0_args(k, t, eps, s)
     if (s < 0).any():
         raise ValueError(f"s must lie in {{0, ..., k}} for the printed formula, got {s.min()}")
@@ -433,15 +458,23 @@ def printed_robust_error_l0(k, t, eps, s) -> np.ndarray:
 
 
 def log_optimal_robust_error_l0(k, t, eps) -> tuple[np.ndarray, np.ndarray]:
-    """log of the optimal l0-robust error and a threshold attaining it; finite where it underflows.
+    """``log_optimal_robust_error(k, t, eps, norm=0)``: alias kept for one release.
 
-    Source: shaeiri2020 Theorem 4 (corrected; see :func:`optimal_robust_error_l0`).
-
-    Returns
-    -------
-    (log_error, s) : ndarrays (float64, int64). Parameters and raises as
-    :func:`optimal_robust_error_l0`.
+    Source: shaeiri2020 Theorem 4 (corrected; see :func:`optimal_robust_error`).
     """
+    return log_optimal_robust_error(k, t, eps, norm=0)
+
+
+def optimal_robust_error_l0(k, t, eps) -> tuple[np.ndarray, np.ndarray]:
+    """``optimal_robust_error(k, t, eps, norm=0)``: alias kept for one release.
+
+    Source: shaeiri2020 Theorem 4, eq. (51), corrected; see :func:`optimal_robust_error`.
+    """
+    return optimal_robust_error(k, t, eps, norm=0)
+
+
+def _log_optimal_l0(k, t, eps) -> tuple[np.ndarray, np.ndarray]:
+    """log of the optimal l0-robust error and the threshold attaining it (see :func:`optimal_robust_error`)."""
     k, t, eps = _l0_args(k, t, eps)
     mid = (k - 1) // 2
     zero = np.zeros_like(k)
@@ -452,51 +485,15 @@ def log_optimal_robust_error_l0(k, t, eps) -> tuple[np.ndarray, np.ndarray]:
     return best, s.astype(np.int64)
 
 
-def optimal_robust_error_l0(k, t, eps) -> tuple[np.ndarray, np.ndarray]:
-    """The optimal l0-robust error of the Bernoulli model and the best threshold s.
-
-    Source: shaeiri2020 Theorem 4, eq. (51), corrected. With R(s) as in :func:`robust_error_l0`,
-    the optimum over thresholds is min(1/2, R(0), R(floor((k-1)/2))): R(s) = R(k-1-s), and on
-    0 <= s <= (k-1)/2 the increment R(s+1) - R(s) = (pmf(k-s-eps-1) - pmf(s-eps+1))/2 changes sign
-    at most once, from + to -, because log C(k, .) is concave (docs/bernoulli.md). The exhaustive
-    enumeration over every classifier {-1, 1}^d -> {-1, 1}, d <= 4 (claim
-    ``shaeiri2020.thm4.enumeration``) finds no classifier better than this, with or without
-    Assumption 1. The printed min over s in {0, ..., k} of eq. (12) overstates the optimum
-    whenever the optimum is the constant classifier (claim ``shaeiri2020.thm4.2``).
-
-    Parameters
-    ----------
-    k : int array_like >= 1; t : float array_like in (0, 1/2]; eps : int array_like >= 0
-        Broadcast together.
-
-    Returns
-    -------
-    (error, s) : ndarrays (float64, int64). s is floor((k-1)/2) if that attains the minimum,
-    else 0 if that does, else k (the constant classifier +1, error 1/2);
-    ``robust_error_l0(k, t, eps, s) == error``.
-
-    Raises
-    ------
-    ValueError
-        If k < 1, t outside (0, 1/2], or eps negative or not an integer.
-    """
-    log_err, s = log_optimal_robust_error_l0(k, t, eps)
-    return np.exp(log_err), s
-
-
 # ---------------------------------------------------------------------------------------------
 # Theorem 5: the linf adversary
 # ---------------------------------------------------------------------------------------------
 
 
-def log_robust_error_linf(k, t, eps) -> np.ndarray:
-    """log of the optimal linf-robust error: log Bayes error for eps < 1, log(1/2) for eps >= 1.
-
-    Source: shaeiri2020 Theorem 5, eq. (14)/(56). Parameters, raises as :func:`robust_error_linf`.
-    """
+def _log_linf(k, t, eps) -> np.ndarray:
+    """log of the optimal linf-robust error (Theorem 5); eps already validated (float >= 0)."""
     k = _check_k(k)
     t = _check_t(t)
-    eps = nonnegative(eps, "eps")
     k, t, eps = broadcast(k=k, t=t, eps=eps)
     out = np.full(k.shape, -_LOG2)
     small = eps < 1
@@ -505,30 +502,152 @@ def log_robust_error_linf(k, t, eps) -> np.ndarray:
     return out
 
 
-def robust_error_linf(k, t, eps) -> np.ndarray:
-    """The optimal linf-robust error of the Bernoulli model over all classifiers R^d -> {-1, 1}.
+def log_robust_error_linf(k, t, eps) -> np.ndarray:
+    """``log_robust_error(k, t, eps, norm=np.inf)``: alias kept for one release.
 
-    Source: shaeiri2020 Theorem 5, eq. (14)/(56). For eps < 1 no perturbation changes a sign,
-    so h* o sign (sign(0) = +1) attains the Bayes error, a lower bound for every classifier.
-    For eps >= 1 every box [x - eps, x + eps] contains the origin, so every classifier errs on
-    one whole class: the optimum is 1/2 (a constant classifier).
+    Source: shaeiri2020 Theorem 5, eq. (14)/(56); see :func:`robust_error`.
+    """
+    return log_robust_error(k, t, eps, norm=np.inf)
+
+
+def robust_error_linf(k, t, eps) -> np.ndarray:
+    """``robust_error(k, t, eps, norm=np.inf)``, the optimal linf-robust error: alias kept for one release.
+
+    Source: shaeiri2020 Theorem 5, eq. (14)/(56); see :func:`robust_error`.
+    """
+    return robust_error(k, t, eps, norm=np.inf)
+
+
+# ---------------------------------------------------------------------------------------------
+# the threat-model forms: one function for both adversaries
+# ---------------------------------------------------------------------------------------------
+
+
+def log_robust_error(k, t, eps, s=None, *, norm=None) -> np.ndarray:
+    """log of :func:`robust_error`, finite where the error underflows float64.
+
+    Source: shaeiri2020 Theorem 4 (eq. 12/50, corrected at s = -1, k) for ``norm=0``, Theorem 5
+    (eq. 14/56) for ``norm=np.inf``. Parameters, returns (as logs) and raises as :func:`robust_error`.
+    """
+    p, eps = _threat(eps, norm)
+    if p == 0:
+        if s is None:
+            raise ValueError("s must be given for the l0 adversary (norm=0): the threshold of h_s, in {-1, ..., k}")
+        k, t, eps, s = _l0_args(k, t, eps, s)
+        return _log_robust_l0(k, t, eps, s)
+    if s is not None:
+        raise ValueError(f"s must be None for the linf adversary: Theorem 5 gives the optimum over all "
+                         f"classifiers, not the error of h_s (got s={s!r}; pass norm=0 for h_s against l0)")
+    return _log_linf(k, t, eps)
+
+
+def robust_error(k, t, eps, s=None, *, norm=None) -> np.ndarray:
+    """The robust error of the Bernoulli model against an l0 or linf adversary.
+
+    - ``norm=0`` (eps coordinates may be changed): the l0-robust error of the threshold classifier
+      h_s(x) = +1 iff ||x' - theta'^(1)||_0 <= s (``s`` required). Source: shaeiri2020 Theorem 4,
+      eq. (12) (eq. 50 in appendix A), re-derived: the adversary may change up to eps coordinates
+      of x in {-1, 1}^d, which moves j = ||x' - theta'^(1)||_0 by up to eps in either direction
+      (within [0, k]). Hence
+      R(s) = ([s >= 0] P(Bin(k, 1/2+t) <= s + eps) + [s <= k-1] P(Bin(k, 1/2-t) >= s - eps + 1)) / 2.
+      The printed formula lacks the two indicators; it agrees with this for 0 <= s <= k-1 only
+      (:func:`printed_robust_error_l0`).
+    - ``norm=np.inf`` (the default; every coordinate may move by eps): the optimal linf-robust
+      error over all classifiers R^d -> {-1, 1} (``s`` must be None). Source: shaeiri2020
+      Theorem 5, eq. (14)/(56). For eps < 1 no coordinate of x in {-1, 1}^d can reach 0, so no
+      perturbation changes a sign and h* o T (T(x)_i = +1 iff x_i > 0,
+      :meth:`BernoulliModel.linf_robust_classifier`) keeps the Bayes error, a lower bound for
+      every classifier; the theorem's eps < 1 is what makes the sign convention at 0 irrelevant.
+      For eps >= 1 every box [x - eps, x + eps] contains the origin, so every classifier errs on
+      one whole class: the optimum is 1/2 (a constant classifier).
 
     Parameters
     ----------
-    k : int array_like >= 1; t : float array_like in (0, 1/2];
-    eps : float array_like >= 0 (real, not necessarily an integer)
-        Broadcast together.
+    k : int array_like >= 1, the effective dimension
+    t : float array_like in (0, 1/2]
+    eps : ThreatModel (``ThreatModel.l0(m)`` or ``ThreatModel.linf(r)``), or array_like >= 0
+        with ``norm``: an integer count for norm 0, a real radius for norm inf
+    s : int array_like in {-1, ..., k}, for norm 0 only; s = -1 is the constant classifier -1,
+        s = k the constant +1
+    norm : 0 or inf, keyword-only; None means ``np.inf`` (or the ThreatModel's norm)
+        k, t, eps (and s) broadcast together.
 
     Returns
     -------
-    ndarray of float64 in [0, 1/2].
+    ndarray of float64 in [0, 1] (in [0, 1/2] for norm inf).
 
     Raises
     ------
     ValueError
-        If k < 1 or not an integer, t outside (0, 1/2], or eps negative.
+        If k < 1 or not an integer, t outside (0, 1/2], eps negative (or, for norm 0, not an
+        integer), s not an integer in [-1, k], s missing for norm 0 or given for norm inf, a norm
+        other than 0 and inf, or a ThreatModel with a different ``norm``.
+
+    Example
+    -------
+    >>> from theory.threat import ThreatModel
+    >>> bool(robust_error(5, 0.2, ThreatModel.l0(1), 2) == robust_error(5, 0.2, 1, 2, norm=0))
+    True
+    >>> float(robust_error(5, 0.2, 1.0))  # linf, eps >= 1
+    0.5
     """
-    return np.exp(log_robust_error_linf(k, t, eps))
+    return np.exp(log_robust_error(k, t, eps, s, norm=norm))
+
+
+def log_optimal_robust_error(k, t, eps, *, norm=None) -> tuple[np.ndarray, np.ndarray]:
+    """log of :func:`optimal_robust_error` and the threshold attaining it; finite where it underflows.
+
+    Source: shaeiri2020 Theorems 4 (corrected) and 5; see :func:`optimal_robust_error`.
+
+    Returns
+    -------
+    (log_error, s) : ndarrays (float64, int64). Parameters and raises as :func:`optimal_robust_error`.
+    """
+    p, eps = _threat(eps, norm)
+    if p == 0:
+        return _log_optimal_l0(k, t, eps)
+    k, t, eps = broadcast(k=_check_k(k), t=_check_t(t), eps=eps)
+    return _log_linf(k, t, eps), np.where(eps < 1, k // 2, k).astype(np.int64)
+
+
+def optimal_robust_error(k, t, eps, *, norm=None) -> tuple[np.ndarray, np.ndarray]:
+    """The optimal robust error of the Bernoulli model and a threshold s whose classifier attains it.
+
+    - ``norm=0`` (the l0 adversary changes up to eps coordinates). Source: shaeiri2020 Theorem 4,
+      eq. (51), corrected. With R(s) the l0-robust error of h_s (:func:`robust_error`), the
+      optimum over thresholds is min(1/2, R(0), R(floor((k-1)/2))): R(s) = R(k-1-s), and on
+      0 <= s <= (k-1)/2 the increment R(s+1) - R(s) = (pmf(k-s-eps-1) - pmf(s-eps+1))/2 changes
+      sign at most once, from + to -, because log C(k, .) is concave (docs/bernoulli.md). The
+      exhaustive enumeration over every classifier {-1, 1}^d -> {-1, 1}, d <= 4 (claim
+      ``shaeiri2020.thm4.enumeration``) finds no classifier better than this, with or without
+      Assumption 1. The printed min over s in {0, ..., k} of eq. (12) overstates the optimum
+      whenever the optimum is the constant classifier (claim ``shaeiri2020.thm4.2``).
+      s is floor((k-1)/2) if that attains the minimum, else 0 if that does, else k (the constant
+      classifier +1, error 1/2); ``robust_error(k, t, eps, s, norm=0) == error``.
+    - ``norm=np.inf`` (the default). Source: shaeiri2020 Theorem 5; the error is
+      ``robust_error(k, t, eps)``. The optimal classifier is h_s o T (T(x)_i = +1 iff x_i > 0)
+      with s = floor(k/2) for eps < 1 (h_{floor(k/2)} is the Bayes rule h* on the cube, eq. 8's
+      tie included), and the constant +1 (s = k) for eps >= 1.
+
+    Parameters
+    ----------
+    k : int array_like >= 1; t : float array_like in (0, 1/2]
+    eps : ThreatModel (l0 or linf), or array_like >= 0 with ``norm`` (an integer count for norm 0)
+    norm : 0 or inf, keyword-only; None means ``np.inf``
+        k, t and eps broadcast together.
+
+    Returns
+    -------
+    (error, s) : ndarrays (float64, int64).
+
+    Raises
+    ------
+    ValueError
+        If k < 1, t outside (0, 1/2], eps negative (or, for norm 0, not an integer), a norm other
+        than 0 and inf, or a ThreatModel with a different ``norm``.
+    """
+    log_err, s = log_optimal_robust_error(k, t, eps, norm=norm)
+    return np.exp(log_err), s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -577,9 +696,14 @@ class BernoulliModel:
             raise ValueError("theta_pos and theta_neg must differ in at least one coordinate (k >= 1)")
 
     @property
-    def dimension(self) -> int:
+    def dim(self) -> int:
         """d, the dimension of the cube."""
         return int(self.theta_pos.size)
+
+    @property
+    def dimension(self) -> int:
+        """d, the dimension of the cube: :attr:`dim`, alias kept for one release."""
+        return self.dim
 
     @property
     def effective_dimension(self) -> int:
@@ -603,7 +727,7 @@ class BernoulliModel:
         g = as_generator(rng)
         y = np.where(g.random(n) < 0.5, 1.0, -1.0)
         centre = np.where(y[:, None] > 0, self.theta_pos, self.theta_neg)
-        flip = g.random((n, self.dimension)) < 0.5 - self.t
+        flip = g.random((n, self.dim)) < 0.5 - self.t
         return np.where(flip, -centre, centre), y
 
     def distance_to_pos(self, x) -> np.ndarray:
@@ -616,13 +740,15 @@ class BernoulliModel:
 
     def _points(self, x) -> np.ndarray:
         x = _check_cube(x, "x")
-        if x.shape[-1] != self.dimension:
-            raise ValueError(f"x must have last axis of length d={self.dimension}, got shape {x.shape}")
+        if x.shape[-1] != self.dim:
+            raise ValueError(f"x must have last axis of length d={self.dim}, got shape {x.shape}")
         return x
 
     def bayes_classifier(self, x) -> np.ndarray:
         """The Bayes rule: +1 iff ||x - theta^(1)||_0 <= ||x - theta^(-1)||_0 (Theorem 3, eq. 8).
 
+        The tie (equal distances) goes to +1: that is the paper's rule (eq. 8), kept as printed; it
+        is not a sign of a score, so the package convention sign(0) = -1 does not apply.
         x : array_like, shape (..., d), entries +-1. Returns float64 +-1 of shape (...).
         """
         x = self._points(x)
@@ -641,11 +767,20 @@ class BernoulliModel:
         return np.where(self.distance_to_pos(x) <= s, 1.0, -1.0)
 
     def linf_robust_classifier(self, x) -> np.ndarray:
-        """h*(T(x)) with T(x) = sign(x), sign(0) = +1 (Theorem 5, eq. 13); x real, shape (..., d)."""
+        """h*(T(x)) with T(x) = sign(x), sign(0) = -1 (Theorem 5, eq. 13); x real, shape (..., d).
+
+        Source: shaeiri2020 Theorem 5. T(x)_i = +1 iff x_i > 0, the package convention sign(0) = -1;
+        h* is the Bayes rule with its eq. (8) tie (:meth:`bayes_classifier`). The theorem needs
+        eps < 1: then no coordinate of a point of {-1, 1}^d can reach 0 inside the linf ball, T is
+        constant on the ball, and this classifier has the Bayes error, the optimum. For eps >= 1 the
+        optimum is 1/2, attained by a constant classifier (every ball contains the origin), not by
+        this one; where a coordinate is exactly 0 the convention, not the theorem, decides.
+        Returns float64 +-1 of shape x.shape[:-1].
+        """
         x = as_vector(x, "x")
-        if x.shape[-1] != self.dimension:
-            raise ValueError(f"x must have last axis of length d={self.dimension}, got shape {x.shape}")
-        return self.bayes_classifier(np.where(x >= 0, 1.0, -1.0))
+        if x.shape[-1] != self.dim:
+            raise ValueError(f"x must have last axis of length d={self.dim}, got shape {x.shape}")
+        return self.bayes_classifier(np.where(x > 0, 1.0, -1.0))
 
     def l0_attack(self, x, y, eps: int) -> np.ndarray:
         """Flip up to eps effective coordinates of each x towards the other class.
@@ -655,14 +790,16 @@ class BernoulliModel:
         order). This moves j(x) as far as eps allows towards the wrong side, so it is a worst-case
         l0 perturbation for every classifier that is monotone in j (h_s, the Bayes rule).
 
-        x : shape (n, d), entries +-1; y : shape (n,), +-1; eps : int >= 0.
+        x : shape (n, d), entries +-1; y : shape (n,), +-1; eps : int >= 0, or an l0
+        :class:`~theory.threat.ThreatModel` (``ThreatModel.l0(eps)``).
         Returns the perturbed points, shape (n, d).
         """
         x = self._points(x)
         y = as_array(y, "y")
         if y.shape != x.shape[:-1] or not np.isin(y, (-1.0, 1.0)).all():
             raise ValueError(f"y must be +-1 with shape {x.shape[:-1]}, got shape {y.shape}")
-        eps = int(_check_eps_l0(eps))
+        _, eps = _threat(eps, 0)
+        eps = int(eps)
         own = np.where(y[..., None] > 0, self.theta_pos, self.theta_neg)
         movable = (x == own) & self.effective_mask
         rank = np.cumsum(movable, axis=-1)
@@ -688,7 +825,8 @@ def labelling_robust_errors_l0(d: int, k: int, t: float, eps: int) -> np.ndarray
 
     Parameters
     ----------
-    d : int, 1 <= d <= 4; k : int, 1 <= k <= d; t : float in (0, 1/2]; eps : int >= 0
+    d : int, 1 <= d <= 4; k : int, 1 <= k <= d; t : float in (0, 1/2]
+    eps : int >= 0, or an l0 :class:`~theory.threat.ThreatModel`
 
     Returns
     -------
@@ -700,7 +838,7 @@ def labelling_robust_errors_l0(d: int, k: int, t: float, eps: int) -> np.ndarray
     if k > d:
         raise ValueError(f"k must be <= d={d}, got {k}")
     t = float(_check_t(t))
-    eps = int(_check_eps_l0(eps))
+    eps = int(_threat(eps, 0)[1])
     pts = np.array(list(itertools.product([1, -1], repeat=d)))
     n = len(pts)
     dist = np.count_nonzero(pts[:, None, :] != pts[None, :, :], axis=-1)

@@ -4,28 +4,38 @@ Source: zhang2019 sections 2-4 and appendices B-C (definitions of H, H^-, psi; T
 Theorems 3.1 and 3.2; Lemma C.6; the toy example (2) and its Table 1), after Bartlett,
 Jordan and McAuliffe (2006), "Convexity, classification, and risk bounds" [BJM06].
 
-Conventions (the paper's):
+Conventions (the package's names for the paper's symbols):
 
-- labels y = +-1, a score function f : X -> R, ``sign(0) = +1``;
-- a margin loss phi(alpha) is charged on the margin alpha = y f(x);
-- C_eta(alpha) = eta phi(alpha) + (1 - eta) phi(-alpha), H(eta) = inf_alpha C_eta(alpha),
-  H^-(eta) = inf_{alpha (2 eta - 1) <= 0} C_eta(alpha);
-- psi~(theta) = H^-((1 + theta)/2) - H((1 + theta)/2) and psi = (psi~)** (the lower convex
+- labels y = +-1, a score function f : X -> R; ``sign(0) = -1`` (a score s predicts +1 iff
+  s > 0), the package-wide rule; the paper takes sign(0) = +1, and no result here depends on
+  the choice (see :func:`trades_upper_bound`);
+- ``posterior`` is the paper's eta(x) = P(Y = 1 | X = x);
+- a margin loss phi(alpha) is charged on the margin alpha = y f(x); "logistic" is the
+  natural-log loss log(1 + exp(-alpha)), "logistic2" Table 2's base-2 loss
+  log2(1 + exp(-alpha)) (psi = psi_log; the natural one's psi is ln(2) psi_log);
+- C_eta(alpha) = eta phi(alpha) + (1 - eta) phi(-alpha) (eta = posterior),
+  H(eta) = inf_alpha C_eta(alpha), H^-(eta) = inf_{alpha (2 eta - 1) <= 0} C_eta(alpha);
+- ``excess`` is psi's argument (an excess 0-1 risk, the paper's theta):
+  psi~(excess) = H^-((1 + excess)/2) - H((1 + excess)/2) and psi = (psi~)** (the lower convex
   envelope on [0, 1]);
 - natural error R_nat(f) = P(f(X) Y <= 0), robust error R_rob(f) = P(exists X' in B(X, eps):
   f(X') Y <= 0), boundary error R_bdy(f) = P(X in B(DB(f), eps), f(X) Y > 0), where
   B(DB(f), eps) = {x : exists x' in B(x, eps) with f(x) f(x') <= 0}; B(x, eps) is restricted to
-  the instance space X.
+  the instance space X. These are definitions (a zero score is an error for either label),
+  not a sign convention;
+- threat model: in one dimension every lp ball is the interval [x - eps, x + eps], so the
+  1-D functions take ``eps`` as a radius (with a keyword-only ``norm=None``, any p >= 1) or a
+  :class:`theory.threat.ThreatModel` of any lp norm.
 
 Numerics. Infima over alpha are taken over a grid (801 sinh-spaced points on [-1e6, 1e6]
 merged with the multiples of 1/64 in [-4, 4]), followed by a vectorized golden-section refinement in the
 bracket of the best grid point; an infimum approached only as |alpha| -> inf is evaluated at
 |alpha| = 1e6. psi is the lower convex hull of psi~ tabulated on 1025 points of [0, 1]
-(clustered at both ends), combined with the direct value: psi(theta) = min(psi~(theta),
-hull(theta)), which is exact wherever psi~ is convex and the hull elsewhere.
+(clustered at both ends), combined with the direct value: psi(excess) = min(psi~(excess),
+hull(excess)), which is exact wherever psi~ is convex and the hull elsewhere.
 
 The one-dimensional calculus (:class:`PiecewiseConstant`, :func:`interval_risks`,
-:func:`interval_phi_risks`) computes the errors exactly for piecewise-constant eta, score and
+:func:`interval_phi_risks`) computes the errors exactly for piecewise-constant posterior, score and
 density on an interval X = [lo, hi], perturbations restricted to X; a cell
 ``[breaks[i], breaks[i+1])`` holds ``values[i]`` (the last cell is closed).
 """
@@ -38,8 +48,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory._validate import as_array, as_vector, nonnegative, positive
+from theory._validate import as_array, as_vector, nonnegative, positive, probability
 from theory.montecarlo import as_generator
+from theory.threat import resolve
 
 __all__ = [
     "MarginLoss",
@@ -117,6 +128,10 @@ def _exponential(a):
 
 
 def _logistic(a):
+    return np.logaddexp(0.0, -a)
+
+
+def _logistic2(a):
     return np.logaddexp(0.0, -a) / _LN2
 
 
@@ -138,12 +153,24 @@ def _psi_exponential(t):
     return t * t / (1.0 + np.sqrt((1.0 - t) * (1.0 + t)))
 
 
-def _psi_logistic(t):
+def _psi_logistic_nats(t):
+    """(1/2)(1 - t) ln(1 - t) + (1/2)(1 + t) ln(1 + t) = ln(2) psi_log(t) (0 ln 0 = 0)."""
     t = np.asarray(t, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(t < 1.0, 0.5 * (1.0 - t) * np.log1p(-np.minimum(t, 1.0)), 0.0)
         b = 0.5 * (1.0 + t) * np.log1p(t)
-    return (a + b) / _LN2
+    return a + b
+
+
+def _psi_logistic(t):
+    # psi is linear in the loss (H, H^- and the convex envelope all scale), so the natural-log
+    # loss log(1 + e^-a) = ln(2) log2(1 + e^-a) has psi = ln(2) psi_log.
+    return _psi_logistic_nats(t)
+
+
+def _psi_logistic2(t):
+    # zhang2019 Table 2's psi_log(t) = (1/2)(1 - t) log2(1 - t) + (1/2)(1 + t) log2(1 + t)
+    return _psi_logistic_nats(t) / _LN2
 
 
 def _psi_squared(t):
@@ -152,15 +179,18 @@ def _psi_squared(t):
 
 
 LOSSES: dict[str, MarginLoss] = {
-    "hinge": MarginLoss("hinge", _hinge, _psi_linear, "zhang2019 Table 2: max(1 - a, 0), psi = theta"),
-    "sigmoid": MarginLoss("sigmoid", _sigmoid, _psi_linear, "zhang2019 Table 2: 1 - tanh(a), psi = theta"),
+    "hinge": MarginLoss("hinge", _hinge, _psi_linear, "zhang2019 Table 2: max(1 - a, 0), psi = excess"),
+    "sigmoid": MarginLoss("sigmoid", _sigmoid, _psi_linear, "zhang2019 Table 2: 1 - tanh(a), psi = excess"),
     "exponential": MarginLoss("exponential", _exponential, _psi_exponential,
-                              "zhang2019 Table 2: exp(-a), psi = 1 - sqrt(1 - theta^2)"),
+                              "zhang2019 Table 2: exp(-a), psi = 1 - sqrt(1 - excess^2)"),
     "logistic": MarginLoss("logistic", _logistic, _psi_logistic,
-                           "zhang2019 Table 2: log2(1 + exp(-a)), psi = psi_log"),
-    "squared": MarginLoss("squared", _squared, _psi_squared, "BJM06 Example 1: (1 - a)^2, psi = theta^2"),
+                           "the natural-log loss log(1 + exp(-a)) (phi(0) = ln 2), psi = ln(2) psi_log "
+                           "(zhang2019 Table 2's row scaled by ln 2)"),
+    "logistic2": MarginLoss("logistic2", _logistic2, _psi_logistic2,
+                            "zhang2019 Table 2: log2(1 + exp(-a)), psi = psi_log"),
+    "squared": MarginLoss("squared", _squared, _psi_squared, "BJM06 Example 1: (1 - a)^2, psi = excess^2"),
     "modified_huber": MarginLoss("modified_huber", _modified_huber, _psi_squared,
-                                 "BJM06: (max(1 - a, 0))^2 for a >= -1, -4a otherwise, psi = theta^2"),
+                                 "BJM06: (max(1 - a, 0))^2 for a >= -1, -4a otherwise, psi = excess^2"),
 }
 
 _USER_LOSSES: dict[int, tuple[Callable, MarginLoss]] = {}
@@ -173,9 +203,12 @@ def get_loss(loss) -> MarginLoss:
 
     A user-supplied callable phi(alpha) is validated once: it must return finite values >= 0
     on [-50, 50] (BJM06 take phi : R -> [0, inf)), and be classification-calibrated, checked
-    numerically as psi~(theta) > 1e-9 max(1, phi(0)) on 64 points of theta in [0.01, 1].
-    (psi~ > 0 on (0, 1] is BJM06's definition H^-(eta) > H(eta) for eta > 1/2; the halves
-    eta < 1/2 follow by the symmetry C_eta(alpha) = C_{1-eta}(-alpha).)
+    numerically as psi~(excess) > 1e-9 max(1, phi(0)) on 64 points of excess in [0.01, 1].
+    (psi~ > 0 on (0, 1] is BJM06's definition H^-(eta) > H(eta) for a posterior eta > 1/2;
+    the halves eta < 1/2 follow by the symmetry C_eta(alpha) = C_{1-eta}(-alpha).)
+
+    Registered names: hinge, sigmoid, exponential, logistic (natural log, log(1 + e^-a)),
+    logistic2 (zhang2019 Table 2's log2(1 + e^-a)), squared, modified_huber.
 
     Raises
     ------
@@ -233,15 +266,6 @@ def _validate_loss(loss: MarginLoss) -> None:
 # ---------------------------------------------------------------------------------------------
 # Conditional risks
 # ---------------------------------------------------------------------------------------------
-
-
-def _unit_interval(x, name: str) -> np.ndarray:
-    arr = as_array(x, name)
-    bad = (arr < 0) | (arr > 1)
-    if bad.any():
-        v = arr[bad].ravel()[0] if arr.ndim else arr.item()
-        raise ValueError(f"{name} must lie in [0, 1], got {float(v)!r}")
-    return arr
 
 
 _T_MAX = math.asinh(_ALPHA_MAX)
@@ -302,51 +326,56 @@ def _inf_c(loss: MarginLoss, eta: np.ndarray, side: int) -> tuple[np.ndarray, np
     return out_v, out_a
 
 
-def conditional_risk(loss, eta) -> np.ndarray:
+def conditional_risk(loss, posterior) -> np.ndarray:
     """The optimal conditional phi-risk H(eta) = inf_alpha eta phi(alpha) + (1 - eta) phi(-alpha).
 
-    Source: zhang2019 section 2.5 (definition of H), after BJM06.
+    Source: zhang2019 section 2.5 (definition of H), after BJM06; eta = ``posterior``.
 
     Parameters
     ----------
     loss : str, MarginLoss or callable phi(alpha)
-    eta : array_like, any shape, entries in [0, 1]  (eta = P(Y = 1 | X = x))
+    posterior : array_like, any shape, entries in [0, 1]  (the paper's eta(x) = P(Y = 1 | X = x))
 
     Returns
     -------
-    ndarray, the shape of eta
+    ndarray, the shape of posterior
 
     Raises
     ------
-    ValueError : eta outside [0, 1] or NaN; a loss that is not classification-calibrated.
+    ValueError : posterior outside [0, 1] or NaN; a loss that is not classification-calibrated.
+
+    Example
+    -------
+    >>> float(conditional_risk("hinge", 0.3))  # 2 min(eta, 1 - eta)
+    0.6
     """
     loss = get_loss(loss)
-    eta = _unit_interval(eta, "eta")
+    eta = probability(posterior, "posterior")
     v, _ = _inf_c(loss, eta.ravel(), 0)
     return v.reshape(eta.shape)
 
 
-def constrained_conditional_risk(loss, eta) -> np.ndarray:
+def constrained_conditional_risk(loss, posterior) -> np.ndarray:
     """H^-(eta): the conditional phi-risk minimized over margins of the wrong sign, alpha (2 eta - 1) <= 0.
 
-    Source: zhang2019 section 2.5 (definition of H^-), after BJM06. At eta = 1/2 the
-    constraint is void and H^-(1/2) = H(1/2).
+    Source: zhang2019 section 2.5 (definition of H^-), after BJM06; eta = ``posterior``. At
+    eta = 1/2 the constraint is void and H^-(1/2) = H(1/2).
 
     Parameters
     ----------
     loss : str, MarginLoss or callable phi(alpha)
-    eta : array_like, entries in [0, 1]
+    posterior : array_like, entries in [0, 1]  (P(Y = 1 | X = x))
 
     Returns
     -------
-    ndarray, the shape of eta
+    ndarray, the shape of posterior
 
     Raises
     ------
-    ValueError : eta outside [0, 1]; a loss that is not classification-calibrated.
+    ValueError : posterior outside [0, 1]; a loss that is not classification-calibrated.
     """
     loss = get_loss(loss)
-    eta = _unit_interval(eta, "eta")
+    eta = probability(posterior, "posterior")
     flat = eta.ravel()
     out = np.empty(flat.shape)
     for side, mask in ((-1, flat > 0.5), (1, flat < 0.5), (0, flat == 0.5)):
@@ -365,27 +394,28 @@ def _psi_tilde_raw(loss: MarginLoss, theta: np.ndarray) -> np.ndarray:
     return (hm - h).reshape(theta.shape)
 
 
-def psi_tilde(loss, theta) -> np.ndarray:
-    """psi~(theta) = H^-((1 + theta)/2) - H((1 + theta)/2), before convexification.
+def psi_tilde(loss, excess) -> np.ndarray:
+    """psi~(excess) = H^-((1 + excess)/2) - H((1 + excess)/2), before convexification.
 
-    Source: zhang2019 section 2.5 (definition of psi), after BJM06 Definition 2.
+    Source: zhang2019 section 2.5 (definition of psi, whose argument the paper calls theta),
+    after BJM06 Definition 2.
 
     Parameters
     ----------
     loss : str, MarginLoss or callable phi(alpha)
-    theta : array_like, entries in [0, 1]
+    excess : array_like, entries in [0, 1] (an excess 0-1 risk)
 
     Returns
     -------
-    ndarray, the shape of theta (>= 0 up to rounding)
+    ndarray, the shape of excess (>= 0 up to rounding)
 
     Raises
     ------
-    ValueError : theta outside [0, 1]; a loss that is not classification-calibrated.
+    ValueError : excess outside [0, 1]; a loss that is not classification-calibrated.
     """
     loss = get_loss(loss)
-    theta = _unit_interval(theta, "theta")
-    return _psi_tilde_raw(loss, theta)
+    excess = probability(excess, "excess")
+    return _psi_tilde_raw(loss, excess)
 
 
 def _lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -404,11 +434,11 @@ def _lower_hull(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def psi_hull(loss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The table behind :func:`psi`: (theta grid, psi~ on it, indices of the lower-hull vertices).
+    """The table behind :func:`psi`: (excess grid, psi~ on it, indices of the lower-hull vertices).
 
     Source: zhang2019 section 2.5: psi = (psi~)** is the largest convex minorant of psi~.
 
-    The grid has 1025 points theta_k = (1 - cos(pi k / 1024)) / 2. Cached per loss.
+    The grid has 1025 points excess_k = (1 - cos(pi k / 1024)) / 2. Cached per loss.
     """
     loss = get_loss(loss)
     tab = loss._cache.get("hull")
@@ -429,67 +459,73 @@ def _psi_eval(loss: MarginLoss, theta: np.ndarray) -> np.ndarray:
     return np.maximum(np.minimum(direct, chord), 0.0)
 
 
-def psi(loss, theta) -> np.ndarray:
+def psi(loss, excess) -> np.ndarray:
     """The psi-transform psi = (psi~)**, the lower convex envelope of psi~ on [0, 1], computed numerically.
 
     Source: zhang2019 section 2.5 and Lemma 2.1 (after BJM06): psi is non-decreasing, convex,
-    continuous and psi(0) = 0; for a calibrated loss psi(theta) > 0 on (0, 1].
+    continuous and psi(0) = 0; for a calibrated loss psi(excess) > 0 on (0, 1].
 
     Works for every registered or user-supplied loss: no closed form is used. The value is
-    min(psi~(theta), hull(theta)), hull = piecewise-linear interpolation of the lower convex
+    min(psi~(excess), hull(excess)), hull = piecewise-linear interpolation of the lower convex
     hull of psi~ on a 1025-point grid.
 
     Parameters
     ----------
     loss : str, MarginLoss or callable phi(alpha)
-    theta : array_like, entries in [0, 1]
+    excess : array_like, entries in [0, 1] (an excess 0-1 risk; the paper's theta)
 
     Returns
     -------
-    ndarray, the shape of theta
+    ndarray, the shape of excess
 
     Raises
     ------
-    ValueError : theta outside [0, 1]; a loss that is not classification-calibrated.
+    ValueError : excess outside [0, 1]; a loss that is not classification-calibrated.
+
+    Example
+    -------
+    >>> round(float(psi("hinge", 0.25)), 12)  # Table 2: psi(excess) = excess
+    0.25
     """
     loss = get_loss(loss)
-    theta = _unit_interval(theta, "theta")
-    return _psi_eval(loss, theta.ravel()).reshape(theta.shape)
+    excess = probability(excess, "excess")
+    return _psi_eval(loss, excess.ravel()).reshape(excess.shape)
 
 
-def psi_closed_form(loss, theta) -> np.ndarray:
-    """The psi-transform in closed form: zhang2019 Table 2 (hinge, sigmoid, exponential, logistic), BJM06 (squared,
-    modified Huber).
+def psi_closed_form(loss, excess) -> np.ndarray:
+    """The psi-transform in closed form: zhang2019 Table 2 (hinge, sigmoid, exponential, logistic2), BJM06 (squared,
+    modified Huber), and the natural-log logistic loss.
 
     Source: zhang2019 Table 2; BJM06 Examples.
 
-    hinge, sigmoid: theta; exponential: 1 - sqrt(1 - theta^2); logistic:
-    psi_log(theta) = (1/2)(1 - theta) log2(1 - theta) + (1/2)(1 + theta) log2(1 + theta);
-    squared, modified Huber: theta^2.
+    With t = excess: hinge, sigmoid: t; exponential: 1 - sqrt(1 - t^2); logistic2
+    (log2(1 + e^-a), Table 2's row): psi_log(t) = (1/2)(1 - t) log2(1 - t) + (1/2)(1 + t) log2(1 + t);
+    logistic (log(1 + e^-a)): ln(2) psi_log(t) (psi scales linearly with the loss);
+    squared, modified Huber: t^2.
 
     Parameters
     ----------
     loss : str or MarginLoss with a closed form
-    theta : array_like, entries in [0, 1]
+    excess : array_like, entries in [0, 1]
 
     Raises
     ------
-    ValueError : theta outside [0, 1]; a loss without a closed form.
+    ValueError : excess outside [0, 1]; a loss without a closed form.
     """
     loss = get_loss(loss)
     if loss.closed_form_psi is None:
-        raise ValueError(f"loss {loss.name!r} has no closed-form psi; use psi(loss, theta)")
-    theta = _unit_interval(theta, "theta")
-    return np.asarray(loss.closed_form_psi(theta), dtype=float)
+        raise ValueError(f"loss {loss.name!r} has no closed-form psi; use psi(loss, excess)")
+    excess = probability(excess, "excess")
+    return np.asarray(loss.closed_form_psi(excess), dtype=float)
 
 
 def psi_inverse(loss, value, closed_form: bool = False) -> np.ndarray:
-    """The generalized inverse psi^{-1}(v) = sup{theta in [0, 1] : psi(theta) <= v} (1 when v >= psi(1)).
+    """The generalized inverse psi^{-1}(v) = sup{t in [0, 1] : psi(t) <= v} (1 when v >= psi(1)), an excess.
 
     Source: zhang2019 Theorem 3.1 (psi^{-1} of the excess phi-risk). For a calibrated loss psi
     is strictly increasing, so this is the ordinary inverse on [0, psi(1)]; psi^{-1}(0) = 0.
     Computed by safeguarded regula falsi (Illinois) in the bracket given by the hull table,
-    to |psi(theta) - v| <= 1e-15 or a bracket of width 1e-13.
+    to |psi(t) - v| <= 1e-15 or a bracket of width 1e-13.
 
     Parameters
     ----------
@@ -580,15 +616,23 @@ def trades_upper_bound(loss, excess_phi_risk, boundary_term, closed_form: bool =
 
     Which ``boundary_term`` to pass:
 
-    - ``P(X in B(DB(f), eps), sign(f(X)) = Y)`` (sign(0) = +1): a valid bound on
-      R_rob(f) - R_nat^* for every measurable f (the corrected first inequality);
+    - ``P(X in B(DB(f), eps), sign(f(X)) = Y)`` (sign(0) = -1, the package's rule; with
+      sign(0) = +1 it is equally valid): a valid bound on R_rob(f) - R_nat^* for every
+      measurable f (the corrected first inequality). Why either tie rule works: a zero score
+      puts X in B(DB(f), eps), and outside that set f != 0, so for any fixed sign convention
+      R_rob(f) = P(sign f(X) != Y) + P(X in B(DB(f), eps), sign f(X) = Y) exactly; BJM06
+      bounds P(sign f(X) != Y) - R_nat^* by psi^{-1}(R_phi(f) - R_phi^*) whichever label a zero
+      score gets, since alpha = 0 satisfies alpha (2 eta - 1) <= 0 and so C_eta(0) >= H^-(eta);
     - ``P(X in B(DB(f), eps), f(X) Y > 0)`` (the printed first inequality): equal to the above,
       hence valid, when P(f(X) = 0) = 0; as printed it fails for scores vanishing on a set of
       positive probability;
     - ``E max_{X' in B(X, eps)} phi(f(X') f(X) / lambda)`` (the TRADES regularizer, second
-      inequality; needs phi >= 0, phi(0) >= 1 and phi(a) >= 1 for a <= 0): valid for every f.
+      inequality; needs phi >= 0, phi(0) >= 1 and phi(a) >= 1 for a <= 0 -- true for every
+      registered loss except the natural-log "logistic", phi(0) = ln 2; use "logistic2"):
+      valid for every f.
 
-    :func:`interval_risks` and :func:`interval_phi_risks` compute all three for 1-D problems.
+    :func:`interval_risks` and :func:`interval_phi_risks` compute all three for 1-D problems
+    (``IntervalRisks.boundary_sign``, ``.boundary`` and ``PhiRisks.regularizer``).
 
     Parameters
     ----------
@@ -648,7 +692,17 @@ class PiecewiseConstant:
 
 
 def refine(*functions: PiecewiseConstant) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The common refinement of piecewise-constant functions on one interval: (breaks, [values per function])."""
+    """The common refinement of piecewise-constant functions on one interval: (breaks, [values per function]).
+
+    Raises
+    ------
+    ValueError : no function given, an argument that is not a PiecewiseConstant, different intervals.
+    """
+    if not functions:
+        raise ValueError("refine needs at least one PiecewiseConstant, got none")
+    for i, g in enumerate(functions):
+        if not isinstance(g, PiecewiseConstant):
+            raise ValueError(f"functions[{i}] must be a PiecewiseConstant, got {type(g).__name__}")
     lo, hi = functions[0].breaks[0], functions[0].breaks[-1]
     for g in functions[1:]:
         if g.breaks[0] != lo or g.breaks[-1] != hi:
@@ -696,19 +750,36 @@ def _pieces(breaks: np.ndarray, scores: np.ndarray, eps: float):
     return length, cell, first, last, smin, smax
 
 
-def _problem(eta: PiecewiseConstant, score: PiecewiseConstant, density: PiecewiseConstant | None, eps):
-    if not isinstance(eta, PiecewiseConstant):
-        raise ValueError(f"eta must be a PiecewiseConstant, got {type(eta).__name__}")
+def _radius_1d(eps, norm) -> float:
+    """The radius of a threat model in one dimension, where every lp ball is [x - eps, x + eps]."""
+    _, radius = resolve(eps, norm)
+    if radius.ndim:
+        raise ValueError(f"eps must be a single number, got shape {radius.shape}")
+    return float(radius)
+
+
+def _problem(posterior: PiecewiseConstant, score: PiecewiseConstant, density: PiecewiseConstant | None, eps,
+             norm=None):
+    if not isinstance(posterior, PiecewiseConstant):
+        raise ValueError(f"posterior must be a PiecewiseConstant, got {type(posterior).__name__}")
     if not isinstance(score, PiecewiseConstant):
         raise ValueError(f"score must be a PiecewiseConstant, got {type(score).__name__}")
     if density is None:
-        density = PiecewiseConstant(eta.breaks[[0, -1]], np.ones(1))
+        density = PiecewiseConstant(posterior.breaks[[0, -1]], np.ones(1))
     if not isinstance(density, PiecewiseConstant):
         raise ValueError(f"density must be a PiecewiseConstant or None, got {type(density).__name__}")
-    _unit_interval(eta.values, "eta")
+    probability(posterior.values, "posterior")
     nonnegative(density.values, "density")
-    eps = float(nonnegative(eps, "eps"))
-    breaks, (e, s, d) = refine(eta, score, density)
+    eps = _radius_1d(eps, norm)
+    breaks, (e, s, d) = refine(posterior, score, density)
+    # The errors are invariant under x -> c x (with eps -> c eps) and under scaling the density:
+    # both are divided by powers of two (exact) so that lengths and masses cannot overflow (an
+    # interval of width 2e308 has an infinite length in float64). The breaks returned are scaled.
+    c = _length_scale(breaks)
+    breaks, eps = breaks * c, eps * c
+    top = float(d.max())
+    if top > 2.0**900:
+        d = np.ldexp(d, -int(np.frexp(top)[1]))
     mass = d * np.diff(breaks)
     total = mass.sum()
     if not total > 0:
@@ -716,38 +787,55 @@ def _problem(eta: PiecewiseConstant, score: PiecewiseConstant, density: Piecewis
     return breaks, e, s, d / total, eps
 
 
-def interval_risks(eta: PiecewiseConstant, score: PiecewiseConstant, eps,
-                   density: PiecewiseConstant | None = None) -> IntervalRisks:
+def _length_scale(breaks: np.ndarray) -> float:
+    """A power of two c (1 unless the interval reaches beyond 2**1000) with c * |breaks| <= 1."""
+    top = float(np.abs(breaks).max())
+    return float(np.ldexp(1.0, -int(np.frexp(top)[1]))) if top > 2.0**1000 else 1.0
+
+
+def interval_risks(posterior: PiecewiseConstant, score: PiecewiseConstant, eps,
+                   density: PiecewiseConstant | None = None, *, norm=None) -> IntervalRisks:
     """Exact natural, boundary and robust errors of a piecewise-constant score f on X = [lo, hi].
 
     Source: zhang2019 section 2.2-2.3 (R_nat, R_rob, R_bdy, eq. (1)) and Lemma C.6.
 
     X has the piecewise-constant density ``density`` (uniform if None; normalized here),
-    P(Y = 1 | X = x) = eta(x), perturbations x' in [x - eps, x + eps] intersected with X.
-    Returns, with B = B(DB(f), eps) = {x : exists x' in B(x, eps), f(x) f(x') <= 0}:
+    P(Y = 1 | X = x) = eta(x) = ``posterior(x)``, perturbations x' in [x - eps, x + eps]
+    intersected with X. Returns, with B = B(DB(f), eps) = {x : exists x' in B(x, eps),
+    f(x) f(x') <= 0}, and sign(0) = -1 (sign s = +1 iff s > 0):
 
     - natural = P(f(X) Y <= 0); robust = P(exists X': f(X') Y <= 0);
       boundary = P(X in B, f(X) Y > 0); bayes_natural = R_nat^* = E min(eta, 1 - eta);
-    - boundary_region = P(X in B); boundary_sign = P(X in B, sign f(X) = Y) (sign(0) = +1);
+    - boundary_region = P(X in B); boundary_sign = P(X in B, sign f(X) = Y), the boundary term
+      of the corrected Theorem 3.1 (robust = P(sign f(X) != Y) + boundary_sign exactly; on
+      f = 0, which lies in B, it counts P(Y = -1));
     - lemma_c6_first = E[1{sign f != sign f*, X not in B} |2 eta - 1|] and
       lemma_c6_second = P(X in B, sign f*(X) = Y), f* = 2 eta - 1 (Lemma C.6 says
-      robust - bayes_natural = first + second).
+      robust - bayes_natural = first + second; the tie rule is immaterial there, since
+      |2 eta - 1| = 0 and P(sign f* = Y | x) = 1/2 where f* = 0).
 
     Exact: [lo, hi] is cut at every break and break +- eps; on each piece the set of reachable
     cells is a fixed index range, whose smallest and largest score decide every event.
 
     Parameters
     ----------
-    eta : PiecewiseConstant with values in [0, 1]
+    posterior : PiecewiseConstant with values in [0, 1]
     score : PiecewiseConstant (any real values; 0 lies on the decision boundary)
-    eps : float >= 0
+    eps : float >= 0, or a ThreatModel (any lp norm: in 1-D each is the interval of radius eps)
     density : PiecewiseConstant with values >= 0 and positive mass, or None
+    norm : None or any p >= 1 (keyword-only; immaterial in one dimension)
 
     Raises
     ------
-    ValueError : eta outside [0, 1], negative eps or density, different intervals.
+    ValueError : posterior outside [0, 1], negative eps or density, different intervals.
+
+    Example
+    -------
+    >>> post = PiecewiseConstant([0.0, 1.0], [0.5])
+    >>> interval_risks(post, constant_classifier(post, 0.0), 0.1).boundary_sign  # f = 0: P(Y = -1)
+    0.5
     """
-    breaks, e, s, d, eps = _problem(eta, score, density, eps)
+    breaks, e, s, d, eps = _problem(posterior, score, density, eps, norm)
     length, cell, _, _, smin, smax = _pieces(breaks, s, eps)
     w = length * d[cell]
     ec, sc = e[cell], s[cell]
@@ -756,8 +844,8 @@ def interval_risks(eta: PiecewiseConstant, score: PiecewiseConstant, eps,
     robust = ec * (smin <= 0) + (1 - ec) * (smax >= 0)
     boundary = in_b * (ec * (sc > 0) + (1 - ec) * (sc < 0))
     bayes = np.minimum(ec, 1 - ec)
-    sign_f = np.where(sc >= 0, 1.0, -1.0)
-    sign_star = np.where(2 * ec - 1 >= 0, 1.0, -1.0)
+    sign_f = np.where(sc > 0, 1.0, -1.0)  # sign(0) = -1
+    sign_star = np.where(2 * ec - 1 > 0, 1.0, -1.0)
     p_sign_f = np.where(sign_f > 0, ec, 1 - ec)
     p_sign_star = np.where(sign_star > 0, ec, 1 - ec)
     first = (~in_b) * (sign_f != sign_star) * np.abs(2 * ec - 1)
@@ -786,12 +874,12 @@ class PhiRisks:
         return self.phi_risk + self.regularizer
 
 
-def interval_phi_risks(loss, eta: PiecewiseConstant, score: PiecewiseConstant, eps, lam,
-                       density: PiecewiseConstant | None = None) -> PhiRisks:
+def interval_phi_risks(loss, posterior: PiecewiseConstant, score: PiecewiseConstant, eps, lam,
+                       density: PiecewiseConstant | None = None, *, norm=None) -> PhiRisks:
     """Exact R_phi(f), R_phi^* and the TRADES regularizer E max_{X' in B(X, eps)} phi(f(X') f(X)/lambda) in 1-D.
 
     Source: zhang2019 Theorem 3.1 (R_phi, R_phi^* = E H(eta(X)), the second right-hand side)
-    and eq. (3).
+    and eq. (3); eta = ``posterior``.
 
     Same problem as :func:`interval_risks`. R_phi^* = inf_f R_phi(f) = E H(eta(X)) (pointwise
     infimum), computed with :func:`conditional_risk`. The regularizer is exact: per piece the
@@ -800,9 +888,10 @@ def interval_phi_risks(loss, eta: PiecewiseConstant, score: PiecewiseConstant, e
     Parameters
     ----------
     loss : str, MarginLoss or callable
-    eta, score, density : PiecewiseConstant (density None = uniform)
-    eps : float >= 0
+    posterior, score, density : PiecewiseConstant (density None = uniform)
+    eps : float >= 0, or a ThreatModel (any lp norm: an interval in 1-D)
     lam : float > 0
+    norm : None or any p >= 1 (keyword-only; immaterial in one dimension)
 
     Raises
     ------
@@ -810,7 +899,7 @@ def interval_phi_risks(loss, eta: PiecewiseConstant, score: PiecewiseConstant, e
     """
     loss = get_loss(loss)
     lam = float(positive(lam, "lam"))
-    breaks, e, s, d, eps = _problem(eta, score, density, eps)
+    breaks, e, s, d, eps = _problem(posterior, score, density, eps, norm)
     mass = d * np.diff(breaks)
     phi_risk = float(mass @ _c_eta(loss, e, s))
     bayes = float(mass @ conditional_risk(loss, e))
@@ -826,8 +915,8 @@ def _regularizer(loss: MarginLoss, breaks, s, d, eps: float, lam: float) -> floa
     return float((length * d[cell]) @ reg)
 
 
-def sample_interval(eta: PiecewiseConstant, n: int, rng=None, density: PiecewiseConstant | None = None):
-    """Draw n pairs (x, y) with x from the piecewise-constant density on [lo, hi] and P(y = 1 | x) = eta(x).
+def sample_interval(posterior: PiecewiseConstant, n: int, rng=None, density: PiecewiseConstant | None = None):
+    """Draw n pairs (x, y) with x from the piecewise-constant density on [lo, hi] and P(y = 1 | x) = posterior(x).
 
     Source: the 1-D problems of zhang2019 section 2.4 (example (2)) and appendix B.2.
 
@@ -835,35 +924,40 @@ def sample_interval(eta: PiecewiseConstant, n: int, rng=None, density: Piecewise
     -------
     x : ndarray (n,), y : ndarray of +-1 (n,)
     """
-    from theory._validate import positive_int
+    from theory._validate import check_size
 
-    n = positive_int(n, "n")
+    n = check_size(n, "n", factor=3)  # three arrays of n draws
     g = as_generator(rng)
-    dummy = PiecewiseConstant(eta.breaks[[0, -1]], np.zeros(1))
-    breaks, e, _, d, _ = _problem(eta, dummy, density, 0.0)
+    if not isinstance(posterior, PiecewiseConstant):
+        raise ValueError(f"posterior must be a PiecewiseConstant, got {type(posterior).__name__}")
+    dummy = PiecewiseConstant(posterior.breaks[[0, -1]], np.zeros(1))
+    breaks, e, _, d, _ = _problem(posterior, dummy, density, 0.0)
     mass = d * np.diff(breaks)
     cdf = np.cumsum(mass)
     cdf /= cdf[-1]
     cell = np.minimum(np.searchsorted(cdf, g.random(n), side="right"), e.size - 1)
     x = breaks[cell] + g.random(n) * (breaks[cell + 1] - breaks[cell])
+    x = x / _length_scale(posterior.breaks)  # _problem scaled the breaks of a huge interval
     y = np.where(g.random(n) < e[cell], 1.0, -1.0)
     return x, y
 
 
-def toy_example(eps) -> PiecewiseConstant:
-    """eta of zhang2019 example (2): X ~ U[0, 1], eta = 0 on [2k eps, (2k+1) eps), 1 on ((2k+1) eps, (2k+2) eps].
+def toy_example(eps, *, norm=None) -> PiecewiseConstant:
+    """The posterior eta of zhang2019 example (2): X ~ U[0, 1], eta = 0 on [2k eps, (2k+1) eps), 1 on
+    ((2k+1) eps, (2k+2) eps].
 
     Source: zhang2019 section 2.4, eq. (2), k = 0, ..., ceil(1/(2 eps) - 1).
 
     Parameters
     ----------
-    eps : float in (0, 1]; at most 10^5 cells (eps >= 1e-5)
+    eps : float in (0, 1], or a ThreatModel (any lp norm); at most 10^5 cells (eps >= 1e-5)
+    norm : None or any p >= 1 (keyword-only; immaterial in one dimension)
 
     Returns
     -------
     PiecewiseConstant on [0, 1] (the density is uniform: pass density=None)
     """
-    eps = float(positive(eps, "eps"))
+    eps = float(positive(_radius_1d(eps, norm), "eps"))
     if eps > 1 or eps < 1e-5:
         raise ValueError(f"eps must lie in [1e-5, 1] for the toy example, got {eps!r}")
     m = int(math.ceil(1.0 / eps - 1e-12))
@@ -874,17 +968,22 @@ def toy_example(eps) -> PiecewiseConstant:
     return PiecewiseConstant(b, vals)
 
 
-def sign_classifier(eta: PiecewiseConstant) -> PiecewiseConstant:
-    """The Bayes classifier sign(2 eta(x) - 1) (sign(0) = +1) as a score with values +-1.
+def sign_classifier(posterior: PiecewiseConstant) -> PiecewiseConstant:
+    """The Bayes classifier sign(2 eta(x) - 1) as a score with values +-1: +1 iff 2 posterior - 1 > 0.
 
-    Source: zhang2019 section 2.4 (Table 1) and appendix C.3 (f* = 2 eta - 1).
+    Source: zhang2019 section 2.4 (Table 1) and appendix C.3 (f* = 2 eta - 1). sign(0) = -1:
+    where the posterior is exactly 1/2 it predicts -1 (either label is Bayes optimal there).
     """
-    return PiecewiseConstant(eta.breaks, np.where(2 * eta.values - 1 >= 0, 1.0, -1.0))
+    if not isinstance(posterior, PiecewiseConstant):
+        raise ValueError(f"posterior must be a PiecewiseConstant, got {type(posterior).__name__}")
+    return PiecewiseConstant(posterior.breaks, np.where(2 * posterior.values - 1 > 0, 1.0, -1.0))
 
 
-def constant_classifier(eta: PiecewiseConstant, value: float = 1.0) -> PiecewiseConstant:
-    """The constant score ``value`` on eta's interval (value = 1: the all-one classifier of Table 1)."""
-    return PiecewiseConstant(eta.breaks[[0, -1]], np.array([float(as_array(value, "value"))]))
+def constant_classifier(posterior: PiecewiseConstant, value: float = 1.0) -> PiecewiseConstant:
+    """The constant score ``value`` on the posterior's interval (value = 1: the all-one classifier of Table 1)."""
+    if not isinstance(posterior, PiecewiseConstant):
+        raise ValueError(f"posterior must be a PiecewiseConstant, got {type(posterior).__name__}")
+    return PiecewiseConstant(posterior.breaks[[0, -1]], np.array([float(as_array(value, "value"))]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -896,11 +995,12 @@ def constant_classifier(eta: PiecewiseConstant, value: float = 1.0) -> Piecewise
 class TightnessConstruction:
     """The distribution, score and lambda of zhang2019 Theorem 3.2 and the quantities of both sides.
 
-    X = [0, 1] uniform, eta = (1 + alpha1)/2 on [0, gamma), (1 + alpha2)/2 on [gamma, 1];
-    the score is f1 < 0 on the first cell and f2 < 0 on the second.
+    X = [0, 1] uniform, posterior eta = (1 + alpha1)/2 on [0, gamma), (1 + alpha2)/2 on
+    [gamma, 1]; the score is f1 < 0 on the first cell and f2 < 0 on the second. ``excess`` is
+    the target R_rob(f) - R_nat^* (the paper's theta), ``posterior`` the PiecewiseConstant eta.
     """
 
-    theta: float
+    excess: float
     xi: float
     eps: float
     gamma: float
@@ -909,7 +1009,7 @@ class TightnessConstruction:
     f1: float
     f2: float
     lam: float
-    eta: PiecewiseConstant
+    posterior: PiecewiseConstant
     score: PiecewiseConstant
     excess_robust: float
     excess_phi: float
@@ -918,36 +1018,39 @@ class TightnessConstruction:
     upper: float
 
 
-def tightness_construction(loss, theta, xi, eps=0.1) -> TightnessConstruction:
+def tightness_construction(loss, excess, xi, eps=0.1, *, norm=None) -> TightnessConstruction:
     """Build the instance of zhang2019 Theorem 3.2 for which the Theorem 3.1 bound is tight within xi.
 
-    Source: zhang2019 Theorem 3.2 and its proof (appendix B.2).
+    Source: zhang2019 Theorem 3.2 and its proof (appendix B.2), with t = ``excess`` (the
+    paper's theta).
 
-    Following the proof: choose theta = gamma alpha1 + (1 - gamma) alpha2 with
-    gamma psi~(alpha1) + (1 - gamma) psi~(alpha2) = psi(theta) (two vertices of the lower hull of
-    psi~; alpha1 = alpha2 = theta where psi = psi~), put eta = (1 + alpha_i)/2 on two cells of
-    probability gamma and 1 - gamma, take negative scores f_i with C_eta(f_i) <= H^-(eta) + xi/3,
-    and shrink lambda until the regularizer r = E max phi(f(X') f(X)/lambda) is so small that
-    psi(theta) - psi(theta - r) <= xi/3. Then R_rob(f) - R_nat^* = theta and
-    psi(theta - r) <= R_phi(f) - R_phi^* <= psi(theta - r) + xi, with psi(t) = 0 for t < 0.
-    All returned quantities are computed exactly with :func:`interval_risks`,
-    :func:`interval_phi_risks` and the numerical :func:`psi`.
+    Following the proof: choose t = gamma alpha1 + (1 - gamma) alpha2 with
+    gamma psi~(alpha1) + (1 - gamma) psi~(alpha2) = psi(t) (two vertices of the lower hull of
+    psi~; alpha1 = alpha2 = t where psi = psi~), put the posterior eta = (1 + alpha_i)/2 on two
+    cells of probability gamma and 1 - gamma, take negative scores f_i with
+    C_eta(f_i) <= H^-(eta) + xi/3, and shrink lambda until the regularizer
+    r = E max phi(f(X') f(X)/lambda) is so small that psi(t) - psi(t - r) <= xi/3. Then
+    R_rob(f) - R_nat^* = t and psi(t - r) <= R_phi(f) - R_phi^* <= psi(t - r) + xi, with
+    psi(s) = 0 for s < 0. All returned quantities are computed exactly with
+    :func:`interval_risks`, :func:`interval_phi_risks` and the numerical :func:`psi`.
 
     Parameters
     ----------
     loss : str, MarginLoss or callable, with phi(a) -> 0 as a -> +inf
-    theta : float in [0, 1]
+    excess : float in [0, 1], the target R_rob(f) - R_nat^*
     xi : float > 0
-    eps : float >= 0, the perturbation radius (irrelevant to the construction, kept for the record)
+    eps : float >= 0 or a ThreatModel (any lp norm), the perturbation radius (irrelevant to the
+        construction, kept for the record)
+    norm : None or any p >= 1 (keyword-only; immaterial in one dimension)
 
     Raises
     ------
-    ValueError : theta outside [0, 1], xi <= 0, eps < 0, a loss with phi(+inf) > 0 or not calibrated.
+    ValueError : excess outside [0, 1], xi <= 0, eps < 0, a loss with phi(+inf) > 0 or not calibrated.
     """
     loss = get_loss(loss)
-    theta = float(_unit_interval(theta, "theta"))
+    theta = float(probability(excess, "excess"))  # the paper's theta
     xi = float(positive(xi, "xi"))
-    eps = float(nonnegative(eps, "eps"))
+    eps = _radius_1d(eps, norm)
     if not float(loss(np.array(_ALPHA_MAX))) < 1e-3 * xi:
         raise ValueError(f"loss {loss.name!r} must satisfy phi(a) -> 0 as a -> +inf (Theorem 3.2), "
                          f"got phi(1e6) = {float(loss(np.array(_ALPHA_MAX))):.3g}")

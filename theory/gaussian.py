@@ -7,7 +7,11 @@ constant classifier -1: its classification and adversarial risks are 1/2 and its
 base-relative adversarial risk is 0 (it never changes its mind). Every function
 accepts w = 0 and follows this convention.
 
-Threat models are closed lp balls {||delta||_p <= eps}, 1 <= p <= inf (``norm``).
+Threat models are closed lp balls {||delta||_p <= eps}, 1 <= p <= inf. Every function
+with one takes it through ``eps``: a :class:`theory.threat.ThreatModel`, or a radius
+(number or array) with the keyword-only ``norm=`` (default ``np.inf``), e.g.
+``adversarial_risk(w, theta, ThreatModel.l2(0.1))`` or
+``adversarial_risk(w, theta, 0.1, norm=2)``.
 
 Arrays: ``w`` is one vector (d,) or a batch (..., d); ``theta`` a vector (d,) (or a
 batch broadcasting against ``w``); ``eps`` and ``sigma`` broadcast against the batch
@@ -29,13 +33,12 @@ from theory import _dd
 from theory._validate import (
     as_vector,
     broadcast,
-    check_norm,
     matching_last_axis,
-    nonnegative,
     positive,
 )
 from theory.normal import log_normal_cdf, normal_cdf, normal_pdf
 from theory.norms import distance_to_lp_ball, dual_exponent, lp_norm, project_onto_lp_ball, ray_breakpoints
+from theory.threat import resolve
 
 __all__ = [
     "classification_risk",
@@ -52,20 +55,26 @@ __all__ = [
 ]
 
 _REFINE_ABOVE = 4.0  # margins above this are recomputed in double-double
+_REFINE_BELOW = 1e100  # ... and below this (double-double splitting needs operands far from overflow)
+_HUGE = 1e100  # theta, eps or sigma above this: the row is rescaled before forming w.theta
+_TINY_DEN = 1e-250  # sigma ||w||_2 below this: the margin is formed as (num / ||w||_2) / sigma
+_SHIFT_ABOVE = 8.0  # base-relative risk: ||theta|| / sigma above this integrates around the class mean
+_MU_EXP = 170  # base-relative risk: ||theta|| / sigma is clamped to [2**-170, 2**170] (see _normalized)
 
 
 # --------------------------------------------------------------------------- margins
 
 
-def _inputs(w, theta, eps, sigma):
-    """Validate (w, theta, eps, sigma); return them with eps and sigma broadcast to the batch shape.
+def _inputs(w, theta, eps, sigma, norm):
+    """Validate (w, theta, eps, sigma, norm); return w, theta, eps and sigma broadcast to the batch shape, and p.
 
-    w keeps its own shape (..., d); theta is (d,) or a batch broadcasting against w.
+    w keeps its own shape (..., d); theta is (d,) or a batch broadcasting against w;
+    ``eps`` is a ThreatModel or a radius with ``norm`` (:func:`theory.threat.resolve`).
     """
     w = as_vector(w, "w")
     theta = as_vector(theta, "theta")
     matching_last_axis(w, "w", theta, "theta")
-    eps = nonnegative(eps, "eps")
+    p, eps = resolve(eps, norm)
     sigma = positive(sigma, "sigma")
     try:
         batch = np.broadcast_shapes(w.shape[:-1], theta.shape[:-1], eps.shape, sigma.shape)
@@ -77,7 +86,7 @@ def _inputs(w, theta, eps, sigma):
     d = w.shape[-1]
     if w.shape[:-1] != batch:
         w = np.broadcast_to(w, batch + (d,))
-    return w, theta, np.broadcast_to(eps, batch), np.broadcast_to(sigma, batch)
+    return w, theta, np.broadcast_to(eps, batch), np.broadcast_to(sigma, batch), p
 
 
 _CHUNK_ROWS = 8192  # rows per block: keeps the |w| temporary in cache
@@ -136,6 +145,16 @@ def _margin(w, theta, eps, sigma, norm):
     ``_REFINE_ABOVE`` and was recomputed in double-double.
     """
     q = dual_exponent(norm)
+    # The margin is also invariant under (theta, eps, sigma) -> c (theta, eps, sigma), c > 0: rows
+    # where one of them is huge are divided by a power of two (exact), so that neither w.theta nor
+    # eps ||w||_* can overflow (their difference would be inf - inf = NaN).
+    s_row = np.maximum(np.maximum(np.abs(theta).max(axis=-1), eps), sigma)
+    huge = s_row > _HUGE
+    if huge.any():
+        _, e = np.frexp(s_row)
+        c = np.where(huge, np.ldexp(1.0, -e), 1.0)
+        theta = np.broadcast_to(theta, w.shape) * c[..., None]
+        eps, sigma = eps * c, sigma * c
     need_dual = bool(np.any(eps))
     wt, n2, dual = _row_stats(w, theta, q, need_dual)
     extreme = ~((n2 > 1e-150) & (n2 < 1e150))  # ||w||_2 may have under- or overflowed
@@ -154,13 +173,22 @@ def _margin(w, theta, eps, sigma, norm):
             dual[extreme] = s_dual
     zero = n2 == 0
     num = wt - eps * dual if need_dual else wt
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = np.where(zero, 0.0, num / (sigma * np.where(zero, 1.0, n2)))
+    n2_safe = np.where(zero, 1.0, n2)
+    den = sigma * n2_safe
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        m = np.where(zero | (num == 0), 0.0, num / den)
+        tiny = (den < _TINY_DEN) & ~zero
+        if tiny.any():  # sigma ||w||_2 underflows: divide in the order that keeps the ratio finite
+            m = np.where(tiny & (num != 0), (num / n2_safe) / sigma, m)
+    # A margin of +-inf (sigma tiny against the means) is exact in the limit: risk 0 or 1.
     lo = np.zeros_like(m)
     # Recompute in double-double where the tail amplifies rounding (m > 4) and where the
     # numerator cancels (|w.theta - eps ||w||_*| small against its terms, Cauchy-Schwarz scale).
+    # Double-double needs its operands well inside the float range: beyond |m| = 1e100 the risk
+    # is 0 or 1 anyway, and its log (about -m**2 / 2) has the relative accuracy of m itself.
     scale = n2 * lp_norm(theta, 2) + (eps * dual if need_dual else 0.0)
-    refine = ((m > _REFINE_ABOVE) | (np.abs(num) < 2.0**-10 * scale)) & ~zero
+    refine = (((m > _REFINE_ABOVE) | (np.abs(num) < 2.0**-10 * scale)) & ~zero
+              & (np.abs(m) < _REFINE_BELOW) & (den >= _TINY_DEN))
     if refine.any():
         tb = np.broadcast_to(theta, w.shape)
         wr, tr, er, sr = w[refine], tb[refine], eps[refine], sigma[refine]
@@ -176,18 +204,24 @@ def _margin(w, theta, eps, sigma, norm):
     return m, lo, zero
 
 
-def robust_margin(w, theta, eps=0.0, sigma=1.0, norm=np.inf):
+def robust_margin(w, theta, eps=0.0, sigma=1.0, *, norm=None):
     """The normalized robust margin (w.theta - eps ||w||_*) / (sigma ||w||_2).
 
     Source: suggala2019 Theorem 1 and its proof (appendix A); ||.||_* is the dual of
     the threat model's lp norm (q = p / (p - 1)).
 
+    Parameters
+    ----------
+    w, theta, sigma : as in :func:`adversarial_risk`
+    eps : ThreatModel, or float / array_like >= 0 (the radius, with ``norm``)
+    norm : 1 <= p <= inf, keyword-only; None means ``np.inf`` (or the ThreatModel's norm)
+
     Returns
     -------
     ndarray, shape w.shape[:-1] broadcast with eps and sigma; 0 where w = 0.
     """
-    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
-    m, lo, _ = _margin(w, theta, eps, sigma, check_norm(norm))
+    w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
+    m, lo, _ = _margin(w, theta, eps, sigma, p)
     return (m + lo)[()]
 
 
@@ -231,7 +265,7 @@ def log_classification_risk(w, theta, sigma=1.0):
     return log_adversarial_risk(w, theta, 0.0, sigma)
 
 
-def adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf):
+def adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None):
     """The robust 0-1 risk G_adv = P(exists ||delta||_p <= eps: sign(w.(x + delta)) != y).
 
     Equals Phi((eps ||w||_* - w.theta) / (sigma ||w||_2)), ||.||_* the dual norm.
@@ -243,9 +277,10 @@ def adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf):
     ----------
     w : array_like, shape (d,) or (..., d)
     theta : array_like, shape (d,)
-    eps : float or array_like >= 0, broadcasting against ``w.shape[:-1]``
+    eps : ThreatModel, or float / array_like >= 0 (the radius), broadcasting against ``w.shape[:-1]``
     sigma : float or array_like > 0
-    norm : 1 <= p <= inf, the threat model's lp norm (default inf)
+    norm : 1 <= p <= inf, keyword-only: the threat model's lp norm when ``eps`` is a radius
+        (None means ``np.inf``)
 
     Returns
     -------
@@ -254,17 +289,25 @@ def adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf):
     Raises
     ------
     ValueError
-        NaN/inf entries, eps < 0, sigma <= 0, norm < 1, or shapes that do not match.
+        NaN/inf entries, eps < 0, sigma <= 0, norm < 1, a ThreatModel with a different
+        ``norm``, or shapes that do not match.
+
+    Example
+    -------
+    >>> from theory.threat import ThreatModel
+    >>> a = adversarial_risk([1.0, 0.0], [1.0, 0.5], 0.2, norm=2)
+    >>> bool(a == adversarial_risk([1.0, 0.0], [1.0, 0.5], ThreatModel.l2(0.2)))
+    True
     """
-    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
-    return _risk_from_margin(*_margin(w, theta, eps, sigma, check_norm(norm)), log=False)
+    w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
+    return _risk_from_margin(*_margin(w, theta, eps, sigma, p), log=False)
 
 
-def log_adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf):
+def log_adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None):
     """log of :func:`adversarial_risk`; finite and accurate (relative error of the log ~1e-16)
-    where the risk itself underflows float64."""
-    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
-    return _risk_from_margin(*_margin(w, theta, eps, sigma, check_norm(norm)), log=True)
+    where the risk itself underflows float64. ``eps`` and ``norm`` as there."""
+    w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
+    return _risk_from_margin(*_margin(w, theta, eps, sigma, p), log=True)
 
 
 def bayes_risk(theta, sigma=1.0):
@@ -385,23 +428,35 @@ def _base_relative_one(w, theta, eps, sigma, q, p, support):
         return float(min(max(pos + neg, 0.0), 1.0))
     sd = sigma * s_perp
 
-    def integrand(z):
-        v = scale * z
-        inside = np.asarray(normal_cdf((F(v) - beta * v) / sd) - normal_cdf(-beta * v / sd))
-        dens = normal_pdf(z - mu) + normal_pdf(z + mu)
-        return float(max(inside.ravel()[0], 0.0) * dens)
+    def inside(v):
+        p_flip = np.asarray(normal_cdf((F(v) - beta * v) / sd) - normal_cdf(-beta * v / sd))
+        return max(float(p_flip.ravel()[0]), 0.0)
 
-    z_hi = mu + 40.0
-    pts = sorted({min(max(k / scale, 0.0), z_hi) for k in kinks} | {mu} - {0.0, z_hi})
-    edges = [0.0, *pts, z_hi]
-    total = 0.0
-    for lo_, hi_ in zip(edges[:-1], edges[1:], strict=True):
-        val, _ = integrate.quad(integrand, lo_, hi_, epsabs=1e-13, epsrel=1e-11, limit=200)
-        total += val
+    def quad(f, lo_, hi_, breaks):
+        pts = sorted({min(max(b, lo_), hi_) for b in breaks} - {lo_, hi_})
+        edges = [lo_, *pts, hi_]
+        return sum(integrate.quad(f, a, b, epsabs=1e-13, epsrel=1e-11, limit=200)[0]
+                   for a, b in zip(edges[:-1], edges[1:], strict=True))
+
+    if mu <= _SHIFT_ABOVE:
+        z_hi = mu + 40.0
+        total = quad(lambda z: inside(scale * z) * (normal_pdf(z - mu) + normal_pdf(z + mu)),
+                     0.0, z_hi, [k / scale for k in kinks] + [mu])
+    else:
+        # Far-apart classes: the mass of the class y = +1 sits in a window of a few units around
+        # z = mu, which a quadrature over [0, mu + 40] in z misses (and z = mu + u loses the digits
+        # of u). Integrate over u = z - mu instead, with v = theta.x = ||theta||^2 + scale u.
+        nt2 = nt * nt  # = scale * mu
+        u_lo = max(-mu, -40.0)
+        total = quad(lambda u: inside(max(nt2 + scale * u, 0.0)) * normal_pdf(u),
+                     u_lo, 40.0, [(k - nt2) / scale for k in kinks] + [0.0])
+        if mu < 40.0:  # the class y = -1 on the side g = +1: z = u - mu >= 0
+            total += quad(lambda u: inside(scale * u - nt2) * normal_pdf(u),
+                          mu, 40.0, [(k + nt2) / scale for k in kinks])
     return float(min(max(total, 0.0), 1.0))
 
 
-def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf, support=None):
+def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None, support=None):
     """The exact adversarial 0-1 risk R_adv of sign(w.x) relative to the Bayes rule g(x) = sign(theta.x).
 
     R_adv = E[sup_{||delta|| <= eps, g(x + delta) = g(x)} l01(f(x + delta), g(x)) - l01(f(x), g(x))]:
@@ -422,10 +477,10 @@ def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf, suppor
     ----------
     w : array_like, shape (d,) or (..., d)
     theta : array_like, shape (d,)
-    eps : float or array_like >= 0
+    eps : ThreatModel (l1, l2 or l-inf), or float / array_like >= 0 (the radius, with ``norm``)
     sigma : float or array_like > 0
-    norm : 1, 2 or inf
-    support : array_like of bool, shape (d,), optional
+    norm : 1, 2 or inf, keyword-only (None means ``np.inf``)
+    support : array_like of bool, shape (d,), optional, keyword-only
         Coordinates that carry noise. By default all do (x | y ~ N(y theta, sigma^2 I)).
         With a support S, x | y ~ N(y theta, sigma^2 I_S) has no noise off S: the
         low-dimensional mixture of suggala2019 section 5 (Corollary 4). theta must
@@ -443,10 +498,9 @@ def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf, suppor
     ValueError
         Bad input as in :func:`adversarial_risk`, or a norm other than 1, 2, inf.
     """
-    p = check_norm(norm)
+    w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
     if p not in (1.0, 2.0, np.inf):
-        raise ValueError(f"norm must be 1, 2 or inf for the exact base-relative risk, got {norm!r}")
-    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
+        raise ValueError(f"norm must be 1, 2 or inf for the exact base-relative risk, got {p!r}")
     if support is not None:
         support = np.asarray(support)
         if support.shape != (w.shape[-1],) or support.dtype != bool:
@@ -459,12 +513,44 @@ def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, norm=np.inf, suppor
     theta = np.broadcast_to(theta, w.shape)
     out = np.empty(w.shape[:-1])
     for idx in np.ndindex(out.shape):
-        out[idx] = _base_relative_one(w[idx], theta[idx], float(eps[idx]), float(sigma[idx]), q, p,
-                                      support)
+        wi, ti, ei, si = _normalized(w[idx], theta[idx], float(eps[idx]), float(sigma[idx]))
+        out[idx] = _base_relative_one(wi, ti, ei, si, q, p, support)
     return out[()]
 
 
-def base_relative_adversarial_risk_bound(w, theta, eps, sigma=1.0, norm=np.inf):
+def _rescaled(x: float, e_ref: int, lo: int, hi: int) -> float:
+    """x / 2**e_ref with the binary exponent of the result clamped to [lo, hi] (0 stays 0)."""
+    if x == 0:
+        return 0.0
+    f, e = np.frexp(x)
+    return float(np.ldexp(f, int(np.clip(int(e) - e_ref, lo, hi))))
+
+
+def _normalized(w, theta, eps: float, sigma: float):
+    """(w, theta, eps, sigma) of one base-relative problem rescaled to moderate magnitudes, same R_adv.
+
+    R_adv is invariant under w -> c w and under (theta, eps, sigma) -> c (theta, eps, sigma)
+    (c > 0, x -> c x), so w and theta are divided by powers of two (exact) to a largest
+    magnitude in [1/2, 1), and eps, sigma by theta's power. Two limits keep the rest in range:
+    ||theta|| / sigma is clamped to [2**-170, 2**170] (beyond, every Phi of the computation is
+    saturated at 0, 1/2 or 1 to double precision, or the classes coincide to 1e-51), and eps to
+    2 (||theta||_1 + 50 sigma d) (every point of non-negligible mass, ||x||_1 <= ||theta||_1 +
+    50 sigma d, lies within that distance of the flip cone, which contains 0, so larger radii give
+    the same risk).
+    """
+    w = np.ldexp(w, -int(np.frexp(float(np.abs(w).max()))[1])) if np.any(w) else w
+    tmax = float(np.abs(theta).max())
+    if tmax == 0:  # g is the constant -1; only eps / sigma matters
+        e_ref = int(np.frexp(max(eps, sigma))[1])
+        return w, theta, _rescaled(eps, e_ref, -1074, 0), _rescaled(sigma, e_ref, -1074, 0)
+    e_ref = int(np.frexp(tmax)[1])
+    theta = np.ldexp(theta, -e_ref)
+    sigma = _rescaled(sigma, e_ref, -_MU_EXP, _MU_EXP)
+    eps = min(_rescaled(eps, e_ref, -1000, 400), 2.0 * (float(np.abs(theta).sum()) + 50.0 * sigma * theta.size))
+    return w, theta, eps, sigma
+
+
+def base_relative_adversarial_risk_bound(w, theta, eps, sigma=1.0, *, norm=None):
     """The upper bound of suggala2019 Theorem 1.3, as printed (dual norm for general lp):
 
     Phi((||w - theta||_* eps - (w - theta).theta) / (sigma ||w - theta||_2)).
@@ -473,15 +559,25 @@ def base_relative_adversarial_risk_bound(w, theta, eps, sigma=1.0, norm=np.inf):
     the class y = +1 on the Bayes rule's positive side (a gap recorded in
     docs/errata.md); the bound itself held in every instance the claim
     ``suggala2019.thm1.3`` tried. :func:`base_relative_adversarial_risk` gives the exact value.
+    ``eps`` (ThreatModel or radius) and the keyword-only ``norm`` as in :func:`adversarial_risk`.
 
     Returns
     -------
     float or ndarray in [0, 1]; 0 where w = theta (the printed formula is 0/0 there and
     the exact risk is 0).
     """
-    w, theta, eps, sigma = _inputs(w, theta, eps, sigma)
+    w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
+    # The bound is invariant under (w, theta, eps, sigma) -> c (w, theta, eps, sigma), c > 0: divide
+    # rows with a huge entry by a power of two (exact) so that w - theta cannot overflow.
+    top = np.maximum(np.abs(w).max(axis=-1), np.abs(theta).max(axis=-1))
+    top = np.maximum(np.maximum(top, eps), sigma)
+    huge = top > _HUGE
+    if huge.any():
+        c = np.where(huge, np.ldexp(1.0, -np.frexp(top)[1]), 1.0)
+        w, theta = w * c[..., None], np.broadcast_to(theta, w.shape) * c[..., None]
+        eps, sigma = eps * c, sigma * c
     diff = w - theta
-    m, lo, zero = _margin(diff, theta, eps, sigma, check_norm(norm))
+    m, lo, zero = _margin(diff, theta, eps, sigma, p)
     out = np.where(zero, 0.0, normal_cdf(-m, -lo))
     return out[()]
 
@@ -489,7 +585,7 @@ def base_relative_adversarial_risk_bound(w, theta, eps, sigma=1.0, norm=np.inf):
 # --------------------------------------------------------------------------- optimal robust risks
 
 
-def optimal_robust_risk(mu_pos, mu_neg, eps, sigma=1.0, norm=2):
+def optimal_robust_risk(mu_pos, mu_neg, eps, sigma=1.0, *, norm=None):
     """The smallest robust 0-1 risk over ALL classifiers for x | y ~ N(mu_y, sigma^2 I), P(y = +-1) = 1/2.
 
     Equals Phi(-dist_2(theta, B_p(eps)) / sigma) with theta = (mu_pos - mu_neg) / 2:
@@ -508,9 +604,10 @@ def optimal_robust_risk(mu_pos, mu_neg, eps, sigma=1.0, norm=2):
     Parameters
     ----------
     mu_pos, mu_neg : array_like, shape (d,) or (..., d)
-    eps : float or array_like >= 0
+    eps : ThreatModel, or float / array_like >= 0 (the radius, with ``norm``)
     sigma : float > 0
-    norm : 1 <= p <= inf (default 2)
+    norm : 1 <= p <= inf, keyword-only; None means ``np.inf`` (before this release the
+        default was 2: Theorem 2 itself is the l2 case, ``norm=2``)
 
     Returns
     -------
@@ -519,16 +616,16 @@ def optimal_robust_risk(mu_pos, mu_neg, eps, sigma=1.0, norm=2):
     mu_pos = as_vector(mu_pos, "mu_pos")
     mu_neg = as_vector(mu_neg, "mu_neg")
     matching_last_axis(mu_pos, "mu_pos", mu_neg, "mu_neg")
-    theta = 0.5 * (mu_pos - mu_neg)
-    eps = nonnegative(eps, "eps")
+    theta = 0.5 * mu_pos - 0.5 * mu_neg  # halve first: mu_pos - mu_neg may overflow
+    p, eps = resolve(eps, norm)
     sigma = positive(sigma, "sigma")
     theta, eps_b = broadcast(theta=theta, eps=eps[..., None])
-    dist = distance_to_lp_ball(theta, eps_b[..., 0], check_norm(norm))
+    dist = distance_to_lp_ball(theta, eps_b[..., 0], p)
     dist, sigma = broadcast(dist=dist, sigma=sigma)
     return np.asarray(normal_cdf(-dist / sigma))[()]
 
 
-def optimal_linear_robust_classifier(theta, eps, sigma=1.0, norm=np.inf):
+def optimal_linear_robust_classifier(theta, eps, sigma=1.0, *, norm=None):
     """The linear classifier w minimizing :func:`adversarial_risk`, and its risk.
 
     Maximizing the robust margin (w.theta - eps ||w||_*) / ||w||_2 over w is, by the
@@ -550,9 +647,9 @@ def optimal_linear_robust_classifier(theta, eps, sigma=1.0, norm=np.inf):
     Parameters
     ----------
     theta : array_like, shape (d,) or (..., d)
-    eps : float or array_like >= 0
+    eps : ThreatModel, or float / array_like >= 0 (the radius, with ``norm``)
     sigma : float > 0
-    norm : 1 <= p <= inf (default inf)
+    norm : 1 <= p <= inf, keyword-only (None means ``np.inf``)
 
     Returns
     -------
@@ -560,10 +657,10 @@ def optimal_linear_robust_classifier(theta, eps, sigma=1.0, norm=np.inf):
     risk : float or ndarray
     """
     theta = as_vector(theta, "theta")
-    eps = nonnegative(eps, "eps")
+    p, eps = resolve(eps, norm)
     sigma = positive(sigma, "sigma")
     theta, eps_b = broadcast(theta=theta, eps=eps[..., None])
-    resid = theta - project_onto_lp_ball(theta, eps_b[..., 0], check_norm(norm))
+    resid = theta - project_onto_lp_ball(theta, eps_b[..., 0], p)
     n = lp_norm(resid, 2)
     w = np.where(n[..., None] > 0, resid / np.where(n > 0, n, 1.0)[..., None], 0.0)
     n, sigma = broadcast(n=n, sigma=sigma)

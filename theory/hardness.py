@@ -4,6 +4,14 @@ A finite distribution is a list of atoms ``(points[i], labels[i], weights[i])``;
 carry several labels (label noise). A classifier is any map ``h : R^d -> labels``; the
 robust 0-1 error of ``h`` against closed lp balls of radius eps is the weight of the atoms
 ``i`` with ``h(z) != labels[i]`` for some ``z`` with ``||z - points[i]||_p <= eps``.
+Weights follow the package's one rule (:func:`theory._validate.probability_weights`):
+finite, >= 0, not all zero, normalized to sum 1.
+
+Threat models: every function takes the ball through ``eps`` (``radius`` for
+:func:`distance_graph`), a :class:`theory.threat.ThreatModel` or a radius with the
+keyword-only ``norm=`` (1 <= p <= inf; None means ``np.inf``), e.g.
+``optimal_robust_error(points, labels, weights, 0.5, norm=2)`` or
+``optimal_robust_error(points, labels, weights, ThreatModel.l2(0.5))``.
 
 The exact solution rests on one observation (proved in ``docs/hardness.md``): a set ``S``
 of atoms can be robustly correct under one classifier iff no two atoms of ``S`` with
@@ -24,14 +32,16 @@ Theorem 1 (see :func:`shaeiri_reduction`); :func:`corrected_reduction` does.
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction
 
 import networkx as nx
 import numpy as np
 from scipy import optimize, sparse
 
-from theory._validate import as_array, check_norm, nonnegative, positive_int
+from theory._validate import as_array, check_size, nonnegative, positive_int, probability_weights
 from theory.norms import lp_norm
+from theory.threat import resolve
 
 __all__ = [
     "shaeiri_reduction",
@@ -82,8 +92,16 @@ def _scalar_eps(eps, name: str = "eps") -> float:
     return float(e)
 
 
+def _threat(eps, norm, name: str = "eps") -> tuple[float, float]:
+    """(p, eps) from a ThreatModel or a scalar radius with ``norm`` (:func:`theory.threat.resolve`)."""
+    p, e = resolve(eps, norm, name=name)
+    if e.ndim != 0:
+        raise ValueError(f"{name} must be a scalar, got shape {e.shape}")
+    return p, float(e)
+
+
 def _check_distribution(points, labels, weights):
-    """Validated (points (n, d) float64, labels (n,) int64, weights (n,) float64)."""
+    """Validated (points (n, d) float64, labels (n,) int64, probabilities (n,) float64 summing to 1)."""
     x = as_array(points, "points")
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(f"points must have shape (n, d) with n, d >= 1, got shape {x.shape}")
@@ -98,12 +116,7 @@ def _check_distribution(points, labels, weights):
             raise ValueError(f"labels must be integers, got {labf[np.argmax(bad)]!r}")
         lab = labf
     lab = lab.astype(np.int64)
-    w = nonnegative(weights, "weights")
-    if w.shape != (n,):
-        raise ValueError(f"weights must have shape ({n},) to match points {x.shape}, got shape {w.shape}")
-    total = float(w.sum())
-    if not total > 0:
-        raise ValueError(f"weights must have a positive sum, got {total!r}")
+    w = probability_weights(weights, n, "weights")  # the one weight rule: overflow-safe normalization
     return x, lab, w
 
 
@@ -127,6 +140,7 @@ def _signed_incidence(G) -> tuple[list, np.ndarray]:
     """
     nodes = _check_graph(G, min_nodes=3)
     k = len(nodes)
+    check_size(k, "the number of vertices k", factor=k * (k - 1) // 2)  # the k x C(k, 2) matrix
     pairs = list(itertools.combinations(range(k), 2))
     M = np.zeros((k, len(pairs)))
     for j, (a, b) in enumerate(pairs):
@@ -141,7 +155,7 @@ def _signed_incidence(G) -> tuple[list, np.ndarray]:
     return nodes, M
 
 
-def reduction_lambda(k: int, norm, eps, *, corrected: bool = False) -> float:
+def reduction_lambda(k: int, eps, *, norm=None, corrected: bool = False) -> float:
     """The entry size lambda of the matrices M and M' for k vertices.
 
     Source: shaeiri2020 appendix A, equation (16): ``lambda = eps / (2k - 4)^(1/p)`` for
@@ -154,27 +168,30 @@ def reduction_lambda(k: int, norm, eps, *, corrected: bool = False) -> float:
     Parameters
     ----------
     k : int >= 3, the number of vertices
-    norm : p, 1 <= p <= inf
-    eps : float >= 0
+    eps : ThreatModel, or float >= 0 (the radius, with ``norm``)
+    norm : p, 1 <= p <= inf, keyword-only (None means ``np.inf``)
 
     Raises
     ------
     ValueError for k < 3 (then 2k - 4 <= 0 and (16) is undefined), norm < 1, eps < 0.
     """
     k = positive_int(k, "k", minimum=3)
-    p = check_norm(norm)
-    eps = _scalar_eps(eps)
+    p, eps = _threat(eps, norm)
     if np.isinf(p):
         return 1.5 * eps if corrected else eps
-    upper = np.exp(-np.log(2.0 * k - 4.0) / p)  # (2k - 4)^(-1/p)
+    log_k = math.log(2 * k - 4)  # exact integer argument: k may exceed the float range
+    upper = np.exp(-log_k / p)  # (2k - 4)^(-1/p)
     if not corrected:
         return eps * upper
-    # (2^p + 2k - 4)^(-1/p) = 2^-1 (1 + (2k - 4) 2^-p)^(-1/p), without overflow for large p
-    lower = 0.5 * np.exp(-np.log1p((2.0 * k - 4.0) * np.exp2(-p)) / p)
+    # (2^p + 2k - 4)^(-1/p) = 2^-1 (1 + (2k - 4) 2^-p)^(-1/p), without overflow for large p or k
+    if k < 2**52:
+        lower = 0.5 * np.exp(-np.log1p((2.0 * k - 4.0) * np.exp2(-p)) / p)
+    else:
+        lower = 0.5 * np.exp(-np.logaddexp(0.0, log_k - p * math.log(2.0)) / p)
     return eps * (lower + upper)  # midpoint of (2 eps lower, 2 eps upper]
 
 
-def shaeiri_reduction(G, norm, eps):
+def shaeiri_reduction(G, eps, *, norm=None):
     """The finite distribution shaeiri2020 builds from a graph: the rows of M' with one label per vertex.
 
     Source: shaeiri2020 appendix A, proof of Lemma 1, equations (15)-(17), as printed:
@@ -194,8 +211,8 @@ def shaeiri_reduction(G, norm, eps):
     Parameters
     ----------
     G : networkx.Graph, simple and undirected, k >= 3 vertices
-    norm : p, 1 <= p <= inf
-    eps : float >= 0
+    eps : ThreatModel, or float >= 0 (the radius, with ``norm``)
+    norm : p, 1 <= p <= inf, keyword-only (None means ``np.inf``)
 
     Returns
     -------
@@ -210,11 +227,11 @@ def shaeiri_reduction(G, norm, eps):
     """
     nodes, M = _signed_incidence(G)
     k = len(nodes)
-    lam = reduction_lambda(k, norm, eps)
+    lam = reduction_lambda(k, eps, norm=norm)
     return lam * M, np.arange(k, dtype=np.int64), np.full(k, 1.0 / k)
 
 
-def corrected_reduction(G, norm, eps, *, distance: int = 2, coloring=None):
+def corrected_reduction(G, eps, *, norm=None, distance: int = 2, coloring=None):
     """A distribution whose optimal robust error is ``1 - alpha_distance(G) / k``: a correct Lemma 1.
 
     Source: this package, repairing shaeiri2020 Lemma 1 (appendix A). The points are the
@@ -229,8 +246,9 @@ def corrected_reduction(G, norm, eps, *, distance: int = 2, coloring=None):
     Parameters
     ----------
     G : networkx.Graph, simple and undirected, k >= 3 vertices
-    norm : p, 1 <= p <= inf
-    eps : float > 0 (at eps = 0 every construction is robust-trivial)
+    eps : ThreatModel, or float > 0 (the radius, with ``norm``; at eps = 0 every construction
+        is robust-trivial)
+    norm : p, 1 <= p <= inf, keyword-only (None means ``np.inf``)
     distance : int >= 2; robustly-correct vertices must be pairwise at graph distance >= distance
     coloring : dict vertex -> int, optional
         labels from a proper colouring of ``G^(distance - 1)`` instead of one label per vertex:
@@ -249,7 +267,7 @@ def corrected_reduction(G, norm, eps, *, distance: int = 2, coloring=None):
     """
     _check_graph(G, min_nodes=3)
     distance = positive_int(distance, "distance", minimum=2)
-    eps = _scalar_eps(eps)
+    p, eps = _threat(eps, norm)
     if eps == 0:
         raise ValueError("eps must be > 0, got 0.0")
     H = G if distance == 2 else nx.power(G, distance - 1)
@@ -259,13 +277,13 @@ def corrected_reduction(G, norm, eps, *, distance: int = 2, coloring=None):
     Hs.add_edges_from((pos[u], pos[v]) for u, v in H.edges())
     nodes, M = _signed_incidence(Hs)
     k = len(nodes)
-    lam = reduction_lambda(k, norm, eps, corrected=True)
+    lam = reduction_lambda(k, eps, norm=p, corrected=True)
     labels = np.arange(k, dtype=np.int64)
     if coloring is not None:
         try:
             labels = np.array([int(coloring[v]) for v in G.nodes()], dtype=np.int64)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"coloring must map every vertex to an integer, got {coloring!r}") from exc
+        except (KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
+            raise ValueError(f"coloring must map every vertex to an integer (int64), got {coloring!r}") from exc
         for u, v in H.edges():
             if labels[pos[u]] == labels[pos[v]]:
                 raise ValueError(f"coloring must give adjacent vertices different labels, got {u!r} and {v!r} "
@@ -294,7 +312,7 @@ def _pairwise_leq(x: np.ndarray, p: float, radius: float) -> tuple[np.ndarray, n
     return np.concatenate(ii), np.concatenate(jj)
 
 
-def distance_graph(points, norm, radius) -> nx.Graph:
+def distance_graph(points, radius, *, norm=None) -> nx.Graph:
     """The graph on the rows of ``points`` joining i != j when ``||x_i - x_j||_p <= radius``.
 
     Source: shaeiri2020 appendix A, the step before (20): "there is an edge between v_i
@@ -302,7 +320,9 @@ def distance_graph(points, norm, radius) -> nx.Graph:
 
     Parameters
     ----------
-    points : array_like (n, d); norm : 1 <= p <= inf; radius : float >= 0
+    points : array_like (n, d)
+    radius : ThreatModel, or float >= 0 (with ``norm``)
+    norm : 1 <= p <= inf, keyword-only (None means ``np.inf``)
 
     Returns
     -------
@@ -311,8 +331,7 @@ def distance_graph(points, norm, radius) -> nx.Graph:
     x = as_array(points, "points")
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
         raise ValueError(f"points must have shape (n, d) with n, d >= 1, got shape {x.shape}")
-    p = check_norm(norm)
-    r = _scalar_eps(radius, "radius")
+    p, r = _threat(radius, norm, "radius")
     i, j = _pairwise_leq(x, p, r)
     g = nx.Graph()
     g.add_nodes_from(range(x.shape[0]))
@@ -326,7 +345,7 @@ def _conflict_pairs(x, lab, p, eps, rtol):
     return i[keep], j[keep]
 
 
-def conflict_graph(points, labels, norm, eps, *, rtol: float = 1e-12) -> nx.Graph:
+def conflict_graph(points, labels, eps, *, norm=None, rtol: float = 1e-12) -> nx.Graph:
     """The conflict graph: atoms i, j joined when ``labels[i] != labels[j]`` and their closed eps-balls meet.
 
     Source: this package (the correct form of the step from (19) to (20) in shaeiri2020
@@ -337,8 +356,9 @@ def conflict_graph(points, labels, norm, eps, *, rtol: float = 1e-12) -> nx.Grap
 
     Parameters
     ----------
-    points : array_like (n, d); labels : array_like (n,) of int; norm : 1 <= p <= inf;
-    eps : float >= 0
+    points : array_like (n, d); labels : array_like (n,) of int
+    eps : ThreatModel, or float >= 0 (the radius, with ``norm``)
+    norm : 1 <= p <= inf, keyword-only (None means ``np.inf``)
     rtol : float >= 0
         balls whose centres are within ``2 eps (1 + rtol)`` count as touching, so that
         rounding in a distance that is exactly 2 eps does not split them.
@@ -348,8 +368,7 @@ def conflict_graph(points, labels, norm, eps, *, rtol: float = 1e-12) -> nx.Grap
     networkx.Graph on 0..n-1
     """
     x, lab, _ = _check_distribution(points, labels, np.ones(np.shape(points)[0] if np.ndim(points) else 1))
-    p = check_norm(norm)
-    eps = _scalar_eps(eps)
+    p, eps = _threat(eps, norm)
     rtol = _scalar_eps(rtol, "rtol")
     i, j = _conflict_pairs(x, lab, p, eps, rtol)
     g = nx.Graph()
@@ -517,7 +536,7 @@ def _mwis_milp(nodes: list[int], adj: dict[int, list[int]], w: list[int], wf: np
     return [v for v, xv in zip(nodes, res.x, strict=True) if xv > 0.5]
 
 
-def max_weight_robust_set(points, labels, weights, norm, eps, *, method: str = "auto", rtol: float = 1e-12):
+def max_weight_robust_set(points, labels, weights, eps, *, norm=None, method: str = "auto", rtol: float = 1e-12):
     """A maximum-weight set of atoms that one classifier classifies robustly correctly, and its weight.
 
     Source: this package; the exact form of shaeiri2020 appendix A, equations (18)-(21).
@@ -532,8 +551,10 @@ def max_weight_robust_set(points, labels, weights, norm, eps, *, method: str = "
 
     Parameters
     ----------
-    points : array_like (n, d); labels : array_like (n,) of int; weights : array_like (n,) >= 0, positive sum
-    norm : 1 <= p <= inf; eps : float >= 0
+    points : array_like (n, d); labels : array_like (n,) of int
+    weights : array_like (n,), finite, >= 0, not all zero (normalized internally), or None (uniform)
+    eps : ThreatModel, or float >= 0 (the radius, with ``norm``)
+    norm : 1 <= p <= inf, keyword-only (None means ``np.inf``)
     method : "auto" | "mincut" | "branch_and_bound" | "milp"
         force one solver for every component ("mincut" needs at most two labels per component)
     rtol : float >= 0, see :func:`conflict_graph`
@@ -541,16 +562,22 @@ def max_weight_robust_set(points, labels, weights, norm, eps, *, method: str = "
     Returns
     -------
     S : ndarray of int, sorted indices of atoms with positive weight
-    weight : float, ``weights[S].sum()``
+    weight : float, ``weights[S].sum()`` in the units of ``weights`` (``len(S) / n`` for None)
 
     Raises
     ------
-    ValueError for bad shapes, negative or all-zero weights, non-integer labels, norm < 1,
-    eps < 0, an unknown method, or "mincut" on a component with three labels.
+    ValueError for bad shapes, negative, infinite or all-zero weights, non-integer labels,
+    norm < 1, eps < 0, an unknown method, or "mincut" on a component with three labels.
     """
     x, lab, w = _check_distribution(points, labels, weights)
-    p = check_norm(norm)
-    eps = _scalar_eps(eps)
+    p, eps = _threat(eps, norm)
+    S = _robust_set(x, lab, w, p, eps, method, rtol)
+    raw = w if weights is None else np.asarray(weights, dtype=np.float64)
+    return S, float(np.sum(raw[S]))
+
+
+def _robust_set(x, lab, w, p: float, eps: float, method: str, rtol) -> np.ndarray:
+    """The solver behind :func:`max_weight_robust_set` on validated atoms (w: probabilities)."""
     rtol = _scalar_eps(rtol, "rtol")
     method = _check_method(method)
     n = x.shape[0]
@@ -586,41 +613,55 @@ def max_weight_robust_set(points, labels, weights, norm, eps, *, method: str = "
     inS[S] = True
     if np.any(inS[i] & inS[j]):  # pragma: no cover - every solver returns an independent set
         raise RuntimeError("internal error: the solver returned a set with a conflict")
-    return S, float(np.sum(w[S]))
+    return S
 
 
-def optimal_robust_error(points, labels, weights, norm, eps, *, method: str = "auto", rtol: float = 1e-12) -> float:
+def optimal_robust_error(points, labels, weights, eps, *, norm=None, method: str = "auto",
+                         rtol: float = 1e-12) -> float:
     """The optimal robust 0-1 error over all classifiers ``h : R^d -> labels`` of a finite distribution.
 
     Source: shaeiri2020 Definitions 4-5 (the (p, eps)-optimal classification error rate),
-    computed exactly as ``1 - (maximum weight robust set) / (total weight)``; see
-    :func:`max_weight_robust_set`. The weights are normalized to a probability
-    distribution. Polynomial when every conflict component carries at most two labels
-    (in particular for binary classification); NP-hard in general (shaeiri2020 Theorem 1,
-    with the reduction of :func:`corrected_reduction`).
+    computed exactly as the probability of the atoms outside a maximum weight robust set
+    (:func:`max_weight_robust_set`). The weights are normalized to a probability
+    distribution first (overflow-safe: ``[1e308, 1e308]`` is ``[1/2, 1/2]``). Polynomial
+    when every conflict component carries at most two labels (in particular for binary
+    classification); NP-hard in general (shaeiri2020 Theorem 1, with the reduction of
+    :func:`corrected_reduction`).
 
     Parameters
     ----------
-    points : array_like (n, d); labels : array_like (n,) of int; weights : array_like (n,) >= 0, positive sum
-    norm : 1 <= p <= inf; eps : float >= 0 (closed balls)
+    points : array_like (n, d); labels : array_like (n,) of int
+    weights : array_like (n,), finite, >= 0, not all zero, or None (uniform)
+    eps : ThreatModel, or float >= 0 (the radius of the closed balls, with ``norm``)
+    norm : 1 <= p <= inf, keyword-only (None means ``np.inf``)
     method, rtol : see :func:`max_weight_robust_set`
 
     Returns
     -------
     float in [0, 1]
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> optimal_robust_error(np.array([[0.0], [1.0]]), np.array([0, 1]), None, 0.5, norm=2)
+    0.5
     """
-    _, best = max_weight_robust_set(points, labels, weights, norm, eps, method=method, rtol=rtol)
-    total = float(np.sum(np.asarray(weights, dtype=np.float64)))
-    return float(min(1.0, max(0.0, 1.0 - best / total)))
+    x, lab, w = _check_distribution(points, labels, weights)
+    p, eps = _threat(eps, norm)
+    S = _robust_set(x, lab, w, p, eps, method, rtol)
+    outside = np.ones(len(w), bool)
+    outside[S] = False
+    return float(min(1.0, max(0.0, np.sum(w[outside]))))
 
 
-def robust_classifier(points, labels, weights, norm, eps, *, rtol: float = 1e-12):
+def robust_classifier(points, labels, weights, eps, *, norm=None, rtol: float = 1e-12):
     """An optimal robust classifier of a finite distribution, as a function on R^d, and its robust set.
 
     Source: this package; the constructive half of the proof in ``docs/hardness.md``. With
     S from :func:`max_weight_robust_set`, ``h(z)`` is the label of an atom of S whose
     closed eps-ball contains z (well defined: balls of differently-labelled atoms of S are
-    disjoint) and the label of largest total weight elsewhere.
+    disjoint) and the label of largest total weight elsewhere. Arguments as in
+    :func:`max_weight_robust_set` (``eps`` a ThreatModel or a radius with the keyword-only ``norm``).
 
     Returns
     -------
@@ -628,9 +669,8 @@ def robust_classifier(points, labels, weights, norm, eps, *, rtol: float = 1e-12
     S : ndarray of int, the atoms h classifies robustly correctly by construction
     """
     x, lab, w = _check_distribution(points, labels, weights)
-    p = check_norm(norm)
-    eps = _scalar_eps(eps)
-    S, _ = max_weight_robust_set(x, lab, w, p, eps, rtol=rtol)
+    p, eps = _threat(eps, norm)
+    S = _robust_set(x, lab, w, p, eps, "auto", rtol)
     classes = np.unique(lab)
     default = classes[np.argmax([w[lab == c].sum() for c in classes])]
     xs, ys = x[S], lab[S]

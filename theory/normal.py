@@ -9,6 +9,22 @@ to more than double precision (see :mod:`theory._dd`).
 
 Source: the identity ``erfc(t) = exp(-t**2) erfcx(t)``; accuracy measured against
 mpmath at 50 digits in ``tests/test_normal.py`` and ``benchmarks/precision.py``.
+
+Domain and NaN. These are low-level numerical kernels, and they follow the numpy ufunc
+rule: a NaN entry gives a NaN entry of the result (nothing is raised), and the infinities
+are in the domain (``normal_cdf(-inf) = 0``, ``normal_cdf(inf) = 1``, ``normal_pdf(+-inf) = 0``,
+``log_normal_cdf(-inf) = -inf``). Arguments outside the domain are refused with a
+``ValueError`` naming the parameter: anything that is not a real number (None, strings,
+integers beyond the float64 range), and a low part ``x_lo`` that is infinite or not small
+against ``x``, i.e. ``|x_lo| > 2**-20 * max(1, |x|)`` (a double-double's low part is below
+``2**-53 |x|``; a larger "correction" would make the first-order formula meaningless and
+could push Phi above 1). The public risk functions of the package differ: they refuse NaN
+input with a ``ValueError`` (through :mod:`theory._validate`), so a NaN never comes out of
+them.
+
+>>> import numpy as np
+>>> float(normal_cdf(0.0)), bool(np.isnan(normal_cdf(np.nan)))
+(0.5, True)
 """
 
 from __future__ import annotations
@@ -17,6 +33,7 @@ import numpy as np
 from scipy.special import erfcx, log_ndtr, ndtr
 
 from theory import _dd
+from theory._validate import real_array
 
 __all__ = ["normal_cdf", "log_normal_cdf", "normal_pdf"]
 
@@ -31,9 +48,29 @@ def _half_square(x, x_lo):
     return 0.5 * p, 0.5 * e + x * x_lo
 
 
+_LO_MAX = 2.0**-20  # |x_lo| <= _LO_MAX * max(1, |x|): the domain of the low part
+
+
+def _args(x, x_lo):
+    """(x, x_lo) as broadcast float64 arrays; NaN passes, an out-of-domain x_lo raises ValueError."""
+    x = real_array(x, "x")
+    x_lo = real_array(x_lo, "x_lo")
+    try:
+        x, x_lo = np.broadcast_arrays(x, x_lo)
+    except ValueError as exc:
+        raise ValueError(f"x_lo must broadcast against x, got shapes {x.shape} and {x_lo.shape}") from exc
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(x_lo) | (np.abs(x_lo) > _LO_MAX * np.maximum(1.0, np.abs(x)))
+    if bad.any():
+        i = tuple(int(k) for k in np.argwhere(bad)[0])
+        raise ValueError(f"x_lo must be a finite low-order part, |x_lo| <= 2**-20 * max(1, |x|), got "
+                         f"x_lo = {x_lo[i]!r} for x = {x[i]!r}")
+    return x, x_lo
+
+
 def normal_pdf(x):
-    """Standard normal density phi(x)."""
-    x = np.asarray(x, dtype=float)
+    """Standard normal density phi(x); NaN gives NaN, +-inf gives 0 (see the module docstring)."""
+    x = real_array(x, "x")
     return np.exp(-0.5 * x * x - _LOG_SQRT_2PI)
 
 
@@ -45,16 +82,22 @@ def normal_cdf(x, x_lo=0.0):
     x : array_like
         The argument (its leading double).
     x_lo : array_like, optional
-        A low-order correction, |x_lo| << |x|, for arguments known beyond double precision.
+        A low-order correction for arguments known beyond double precision: finite, with
+        |x_lo| <= 2**-20 max(1, |x|) (a double-double's low part is below 2**-53 |x|).
+
+    NaN entries of x or x_lo give NaN (ufunc rule); +-inf in x give 1 and 0.
 
     Returns
     -------
     ndarray (or float)
         Phi(x + x_lo); underflows to 0 (through subnormals) below about x = -38.5.
+
+    Raises
+    ------
+    ValueError
+        For an argument that is not a real number, or an infinite or too large ``x_lo``.
     """
-    x = np.asarray(x, dtype=float)
-    x_lo = np.asarray(x_lo, dtype=float)
-    x, x_lo = np.broadcast_arrays(x, x_lo)
+    x, x_lo = _args(x, x_lo)
     out = np.zeros(x.shape)  # Phi(x) < 1e-349 for x < -40: zero in double precision
     tail = (x < _TAIL) & (x >= -40.0)
     body = x >= _TAIL
@@ -72,6 +115,7 @@ def normal_cdf(x, x_lo=0.0):
             factor = np.where(split, np.exp(-np.where(split, hh, 0.0)) * np.exp(-np.where(split, hl, 0.0)),
                               np.exp(-(hh + hl)))
             out[tail] = 0.5 * erfcx(-xt * _SQRT1_2) * factor
+    out[np.isnan(x_lo)] = np.nan
     return out[()] if out.ndim == 0 else out
 
 
@@ -80,9 +124,7 @@ def log_normal_cdf(x, x_lo=0.0):
 
     Parameters and returns as in :func:`normal_cdf`, on the log scale.
     """
-    x = np.asarray(x, dtype=float)
-    x_lo = np.asarray(x_lo, dtype=float)
-    x, x_lo = np.broadcast_arrays(x, x_lo)
+    x, x_lo = _args(x, x_lo)
     out = np.empty(x.shape)
     tail = x < _TAIL
     body = ~tail
@@ -98,4 +140,5 @@ def log_normal_cdf(x, x_lo=0.0):
         xs, ls = np.where(huge, -1e150, xt), np.where(huge, 0.0, lt)
         hh, hl = _half_square(xs, ls)
         out[tail] = np.where(huge, -np.inf, (np.log(0.5 * erfcx(-xs * _SQRT1_2)) - hl) - hh)
+    out[np.isnan(x_lo)] = np.nan
     return out[()] if out.ndim == 0 else out

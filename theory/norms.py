@@ -1,12 +1,23 @@
 """lp norms, dual exponents, and Euclidean projections onto lp balls.
 
 The one home of every norm computation in :mod:`theory`. Vectors lie along the last
-axis; leading axes broadcast.
+axis; leading axes broadcast. ``p`` is always an lp exponent, 1 <= p <= inf, read by
+:func:`theory._validate.check_norm` (1, 2, ``np.inf``, the strings "l1", "l2", "linf";
+an integer beyond the float range, e.g. ``10**400``, is the max norm rather than an
+OverflowError). These are norms, not threat models: the radius of a ball is ``radius``.
 
 Source: standard convex analysis. The dual norm of lp is lq with 1/p + 1/q = 1, and
 ``sup_{||d||_p <= eps} w.d = eps ||w||_q`` (Hoelder) is the step behind suggala2019
 Theorem 1.2. The l1-ball projection is the sort-and-threshold algorithm of Duchi et
 al. (2008).
+
+Domain and NaN. :func:`lp_norm`, :func:`dual_norm` and :func:`ray_breakpoints` are
+numerical kernels: like numpy ufuncs they propagate NaN (a vector with a NaN entry has a
+NaN norm) and accept infinities (``||(inf, 1)||_p = inf``); they refuse what is outside
+their domain with a ``ValueError`` (a non-real x, an exponent p < 1 or NaN, a scalar where a
+vector is needed). :func:`dual_exponent`, :func:`project_onto_lp_ball` and
+:func:`distance_to_lp_ball` validate like the public risk functions: NaN or infinite input
+raises ``ValueError``.
 """
 
 from __future__ import annotations
@@ -14,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from theory._validate import as_vector, check_norm, nonnegative
+from theory._validate import as_vector, check_norm, nonnegative, real_array
 
 __all__ = [
     "dual_exponent",
@@ -52,28 +63,39 @@ def lp_norm(x, p, axis: int = -1) -> np.ndarray:
     ndarray, shape (...)
     """
     p = check_norm(p)
-    x = np.asarray(x, dtype=float)
-    a = np.abs(x)
-    if np.isinf(p):
-        return a.max(axis=axis)
-    if p == 1:
-        return a.sum(axis=axis)
-    if p == 2:
+    x = real_array(x, "x")
+    if x.ndim == 0:
+        raise ValueError(f"x must have at least one axis (the vector lies along axis={axis!r}), got a scalar")
+    try:
         xs = np.moveaxis(x, axis, -1)
+    except (np.exceptions.AxisError, TypeError) as exc:
+        raise ValueError(f"axis must be an axis of x (shape {x.shape}), got {axis!r}") from exc
+    if xs.shape[-1] == 0:  # the empty sum and the empty maximum of |x_i| >= 0 are both 0
+        return np.zeros(xs.shape[:-1])[()]
+    a = np.abs(xs)
+    if np.isinf(p):
+        return a.max(axis=-1)
+    if p == 1:
+        return a.sum(axis=-1)
+    if p == 2:
         out = np.sqrt(np.einsum("...i,...i->...", xs, xs))
-        extreme = ~((out > 1e-150) & (out < 1e150))
+        extreme = ~((out > 1e-150) & (out < 1e150))  # also NaN and inf
         if extreme.any():  # under- or overflow of the squares: rescale those rows by their max
-            rows = a if xs is x else np.moveaxis(a, axis, -1)
-            rows = rows[extreme]
-            big = rows.max(axis=-1)
-            safe = np.where(big > 0, big, 1.0)
+            rows = a[extreme]
+            big = rows.max(axis=-1)  # NaN if the row has a NaN (propagated), inf if it has an inf
+            safe = np.where((big > 0) & np.isfinite(big), big, 1.0)
+            with np.errstate(invalid="ignore", over="ignore"):
+                scaled = safe * np.sqrt(np.einsum("...i,...i->...", rows / safe[:, None], rows / safe[:, None]))
             out = np.array(out, dtype=float)
-            out[extreme] = safe * np.sqrt(np.einsum("...i,...i->...", rows / safe[:, None], rows / safe[:, None]))
-            out[extreme] = np.where(big > 0, out[extreme], 0.0)
+            out[extreme] = np.where(np.isnan(big), np.nan, np.where(np.isinf(big), np.inf,
+                                                                      np.where(big > 0, scaled, 0.0)))
         return out[()] if np.ndim(out) == 0 else out
-    scale = a.max(axis=axis, keepdims=True)
-    safe = np.where(scale > 0, scale, 1.0)
-    return np.squeeze(safe, axis=axis) * np.sum((a / safe) ** p, axis=axis) ** (1.0 / p)
+    scale = a.max(axis=-1, keepdims=True)
+    safe = np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = np.squeeze(safe, axis=-1) * np.sum((a / safe) ** p, axis=-1) ** (1.0 / p)
+    top = np.squeeze(scale, axis=-1)
+    return np.where(np.isnan(top), np.nan, np.where(np.isinf(top), np.inf, out))[()]
 
 
 def dual_norm(x, p, axis: int = -1) -> np.ndarray:
@@ -163,6 +185,14 @@ def project_onto_lp_ball(v, radius, p) -> np.ndarray:
         n = lp_norm(v, 2)
         scale = np.where(n > r, r / np.where(n > 0, n, 1.0), 1.0)
         return v * scale[..., None]
+    # The projection is homogeneous, proj(c v, c r) = c proj(v, r) for c > 0: rows with entries
+    # near the float maximum are divided by a power of two (exact) so that sums of |v_i| (l1) and
+    # the bisection's powers cannot overflow, and the result is scaled back.
+    top = np.maximum(np.abs(v).max(axis=-1) if v.shape[-1] else 0.0, r)
+    huge = top > 2.0**900
+    if huge.any():
+        c = np.where(huge, np.ldexp(1.0, -np.frexp(np.where(huge, top, 1.0))[1]), 1.0)
+        return project_onto_lp_ball(v * c[..., None], r * c, p) / c[..., None]
     if p == 1:
         return _project_l1(v, r)
     return _project_lp_general(v, r, p)
@@ -198,9 +228,25 @@ def ray_breakpoints(w, theta, q) -> np.ndarray:
 
     Returns
     -------
-    ndarray, shape (..., K) with K = d (q = 1) or d + d (d - 1) (q = inf)
+    ndarray, shape (..., K) with K = d (q = 1) or d + d (d - 1) (q = inf); a row of w or theta
+    with a NaN gives a row of NaN (kernel rule, see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        For q other than 1 and inf, non-real or scalar w / theta, or shapes that do not broadcast.
     """
-    w, theta = np.broadcast_arrays(np.asarray(w, float), np.asarray(theta, float))
+    q = check_norm(q, "q")
+    if q != 1 and not np.isinf(q):
+        raise ValueError(f"q must be 1 or inf (the polyhedral norms), got {q!r}")
+    w, theta = real_array(w, "w"), real_array(theta, "theta")
+    if w.ndim == 0 or theta.ndim == 0:
+        raise ValueError(f"w and theta must be vectors along the last axis, got shapes {w.shape} and {theta.shape}")
+    try:
+        w, theta = np.broadcast_arrays(w, theta)
+    except ValueError as exc:
+        raise ValueError(f"shapes do not broadcast: w {w.shape}, theta {theta.shape}") from exc
+    nan_rows = np.isnan(w).any(axis=-1) | np.isnan(theta).any(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = [w / theta]
         if np.isinf(q):
@@ -208,4 +254,4 @@ def ray_breakpoints(w, theta, q) -> np.ndarray:
             for s in (1.0, -1.0):
                 t.append((w[..., i] - s * w[..., j]) / (theta[..., i] - s * theta[..., j]))
     t = np.concatenate(t, axis=-1)
-    return np.where(np.isfinite(t) & (t > 0), t, 0.0)
+    return np.where(nan_rows[..., None], np.nan, np.where(np.isfinite(t) & (t > 0), t, 0.0))

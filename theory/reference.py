@@ -9,12 +9,18 @@ Nothing here shares code with the closed forms it checks:
   the dual;
 - a dynamic program over ALL labelings of a one-dimensional grid for the optimal
   robust risk of shaeiri2020 Theorem 2.
+
+Conventions, as in the rest of the package: a threat model is passed through ``eps``, either
+a :class:`theory.threat.ThreatModel` or a radius with the keyword-only ``norm=`` (None means
+``np.inf``); a score s predicts +1 iff s > 0 (sign(0) = -1, :func:`predict`).
 """
 
 from __future__ import annotations
 
 import mpmath
 import numpy as np
+
+from theory.threat import resolve
 
 __all__ = [
     "worst_case_perturbation",
@@ -25,15 +31,19 @@ __all__ = [
     "optimal_robust_risk_1d_dp",
     "lp_worst_margin",
     "mp_binomial_upper_tail",
+    "brute_force_robust_error",
+    "brute_force_robust_error_1d",
 ]
 
 
-def worst_case_perturbation(w, eps, norm):
+def worst_case_perturbation(w, eps, *, norm=None):
     """The delta with ||delta||_p = eps that minimizes w.delta (Hoelder's equality case).
 
     delta_i = -eps sign(w_i) |w_i|^(q-1) / ||w||_q^(q-1), q the dual exponent; for
     p = inf that is -eps sign(w), for p = 1 all of eps on one largest |w_i|.
+    ``eps``: a ThreatModel, or a scalar radius with the keyword-only ``norm`` (default inf).
     """
+    norm, eps = resolve(eps, norm)
     w = np.asarray(w, float)
     if norm == np.inf:
         return -eps * np.sign(w)
@@ -69,14 +79,19 @@ def _mp_margin(w, theta, eps, sigma, norm):
     return (dot - eps * dual) / (sigma * n2)
 
 
-def mp_adversarial_risk(w, theta, eps=0.0, sigma=1.0, norm=np.inf, dps: int = 50):
-    """Phi((eps ||w||_* - w.theta) / (sigma ||w||_2)) at ``dps`` digits, from the exact float inputs."""
+def mp_adversarial_risk(w, theta, eps=0.0, sigma=1.0, *, norm=None, dps: int = 50):
+    """Phi((eps ||w||_* - w.theta) / (sigma ||w||_2)) at ``dps`` digits, from the exact float inputs.
+
+    ``eps``: a ThreatModel, or a scalar radius with the keyword-only ``norm`` (default inf).
+    """
+    norm, eps = resolve(eps, norm)
     with mpmath.workdps(dps):
         return mpmath.ncdf(-_mp_margin(w, theta, eps, sigma, norm))
 
 
-def mp_log_adversarial_risk(w, theta, eps=0.0, sigma=1.0, norm=np.inf, dps: int = 50):
+def mp_log_adversarial_risk(w, theta, eps=0.0, sigma=1.0, *, norm=None, dps: int = 50):
     """log of :func:`mp_adversarial_risk` at ``dps`` digits (mpmath has no underflow)."""
+    norm, eps = resolve(eps, norm)
     with mpmath.workdps(dps):
         return mpmath.log(mpmath.ncdf(-_mp_margin(w, theta, eps, sigma, norm)))
 
@@ -156,12 +171,16 @@ def _flippable_l2(x, w, theta, eps):
     return dist <= eps
 
 
-def flippable(x, w, theta, eps, norm):
+def flippable(x, w, theta, eps, *, norm=None):
     """Per row of x: does x count towards the base-relative risk of sign(w.x) w.r.t. sign(theta.x)?
 
     True iff f and g agree at x and some ||delta||_p <= eps keeps g's label and
     changes f's (suggala2019 Definition 2). Solved in the primal, sample by sample.
+    ``eps``: a ThreatModel, or a scalar radius with the keyword-only ``norm`` (1, 2 or inf;
+    default inf).
     """
+    norm, eps = resolve(eps, norm)
+    eps = float(eps)
     x = np.atleast_2d(np.asarray(x, float))
     w = np.asarray(w, float)
     theta = np.asarray(theta, float)
@@ -201,7 +220,8 @@ def optimal_robust_risk_1d_dp(mu, eps, sigma=1.0, cells: int = 3000, span: float
     dynamic program over runs of equal labels minimizes both exactly. The
     over-charged optimum is the true robust risk of a real classifier, so it bounds
     the optimal risk from above; the under-charged one approaches it from below as
-    the grid is refined.
+    the grid is refined. ``eps`` may be a ThreatModel of any lp norm p >= 1 (on the line
+    every lp ball is the same interval).
 
     Returns
     -------
@@ -209,6 +229,8 @@ def optimal_robust_risk_1d_dp(mu, eps, sigma=1.0, cells: int = 3000, span: float
     """
     from scipy.special import ndtr
 
+    _, eps = resolve(eps)  # any lp norm: the norm of a ThreatModel is accepted as is
+    eps = float(eps)
     L = abs(mu) + span * sigma
     edges = np.linspace(-L, L, cells + 1)
     h = edges[1] - edges[0]
@@ -262,7 +284,7 @@ def _dist_to_ray(u, c, norm):
     return min(float(np.linalg.norm(u - a * c, ords)) for a in cands if a >= 0)
 
 
-def base_relative_risk_polar_2d(w, theta, eps, sigma=1.0, norm=np.inf):
+def base_relative_risk_polar_2d(w, theta, eps, sigma=1.0, *, norm=None):
     """suggala2019 Definition 2's risk for d = 2 by integration in polar coordinates (primal geometry).
 
     In the plane the points where f = sign(w.x) and g = sign(theta.x) both say +1 form
@@ -273,10 +295,14 @@ def base_relative_risk_polar_2d(w, theta, eps, sigma=1.0, norm=np.inf):
     The radial integral of each class's density has a closed form and the angular one
     is done by adaptive quadrature. The g = -1 side contributes the same by the
     symmetry x -> -x of the mixture, so R = sum over classes of the K-side mass.
+    ``eps``: a ThreatModel, or a scalar radius with the keyword-only ``norm`` (1, 2 or inf;
+    default inf).
     """
     from scipy import integrate
     from scipy.special import ndtr
 
+    norm, eps = resolve(eps, norm)
+    eps = float(eps)
     w = np.asarray(w, float)
     theta = np.asarray(theta, float)
     rot = np.array([[0.0, -1.0], [1.0, 0.0]])
@@ -310,14 +336,17 @@ def base_relative_risk_polar_2d(w, theta, eps, sigma=1.0, norm=np.inf):
     return float(val)
 
 
-def lp_worst_margin(w, x, theta, eps, p, b=0.0, c=0.0, constrained=True):
+def lp_worst_margin(w, x, theta, eps, *, norm=None, b=0.0, c=0.0, constrained=True):
     """min of s (w.(x + d) + b) over ||d||_p <= eps (and s (theta.(x + d) + c) >= 0 if constrained), by LP.
 
-    s = sign(theta.x + c) (sign(0) = -1); p in {1, inf}. Used as the independent check of
+    s = sign(theta.x + c) (sign(0) = -1); ``eps`` a ThreatModel or a scalar radius with the
+    keyword-only ``norm`` p in {1, inf} (default inf). Used as the independent check of
     :func:`theory.regularization.base_relative_worst_margin` and of Hoelder's closed form.
     """
     from scipy.optimize import linprog
 
+    p, eps = resolve(eps, norm)
+    eps = float(eps)
     w, x, theta = (np.asarray(a, float) for a in (w, x, theta))
     d = len(w)
     s = 1.0 if theta @ x + c > 0 else -1.0
@@ -331,7 +360,7 @@ def lp_worst_margin(w, x, theta, eps, p, b=0.0, c=0.0, constrained=True):
         b_ub = [eps] + (b_g if constrained else [])
         res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=[(0, None)] * (2 * d), method="highs")
     else:
-        raise ValueError(f"p must be 1 or inf for the LP reference, got {p!r}")
+        raise ValueError(f"norm must be 1 or inf for the LP reference, got {p!r}")
     if res.status != 0:
         raise RuntimeError(f"linprog failed: {res.message}")
     return s * (w @ x + b) + res.fun
@@ -366,3 +395,106 @@ def mp_binomial_upper_tail(m: int, k: int, t: float) -> mpmath.mpf:
             if term < total * mpmath.mpf(10) ** -55:
                 break
         return 1 - total
+
+
+def _finite_distribution(x, y, w, ndim: int):
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y)
+    w = np.asarray(w, dtype=float)
+    if x.ndim != ndim:
+        raise ValueError(f"x must have {ndim} dimension(s), got shape {x.shape}")
+    if y.shape != x.shape[:1] or w.shape != x.shape[:1]:
+        raise ValueError(f"y and w must have shape ({x.shape[0]},) to match x, got {y.shape} and {w.shape}")
+    if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
+        raise ValueError(f"w must be finite weights >= 0, not all zero, got {w!r}")
+    return x, y, w
+
+
+def brute_force_robust_error(x, y, w, eps, *, norm=None) -> float:
+    """The optimal robust error of a finite distribution, by enumerating every subset of atoms.
+
+    A set of atoms is robustly correct under one classifier iff no two of them with different
+    labels have a common point in their closed eps-balls; for two lp balls of one radius that
+    is iff their midpoint lies in both (tested here directly, by ``numpy.linalg.norm``). The
+    result is 1 - (largest weight of such a set) / (total weight). No conflict graph, no solver:
+    the independent check of :func:`theory.hardness.optimal_robust_error` (shaeiri2020 appendix A,
+    eqs. (18)-(21)), exponential in the number of atoms (at most 20).
+
+    Parameters
+    ----------
+    x : array_like, shape (n, d), the atoms
+    y : array_like, shape (n,), their labels (any hashable values)
+    w : array_like, shape (n,), their weights (>= 0, not all zero)
+    eps : float >= 0 or a ThreatModel; ``norm`` (keyword, default inf) the lp norm p >= 1
+
+    >>> brute_force_robust_error([[0.0], [1.0]], [0, 1], [1.0, 3.0], 0.5, norm=2)   # balls touch at 0.5
+    0.25
+    >>> brute_force_robust_error([[0.0], [1.0]], [0, 1], [1.0, 3.0], 0.4, norm=2)
+    0.0
+    """
+    from theory.threat import resolve
+
+    p, e = resolve(eps, norm)
+    eps = float(e)
+    x, y, w = _finite_distribution(x, y, w, 2)
+    n = len(w)
+    if n > 20:
+        raise ValueError(f"brute force enumerates 2^n subsets: n must be at most 20, got n={n}")
+    conflict = np.zeros((n, n), dtype=bool)
+    for a in range(n):
+        for b in range(a + 1, n):
+            mid = 0.5 * (x[a] + x[b])
+            conflict[a, b] = conflict[b, a] = bool(
+                y[a] != y[b] and np.linalg.norm(mid - x[a], ord=p) <= eps and np.linalg.norm(mid - x[b], ord=p) <= eps)
+    best = 0.0
+    for mask in range(1 << n):
+        members = [i for i in range(n) if mask >> i & 1]
+        if not conflict[np.ix_(members, members)].any():
+            best = max(best, float(w[members].sum()))
+    return 1.0 - best / float(w.sum())
+
+
+def brute_force_robust_error_1d(x, y, w, eps) -> float:
+    """The optimal robust error of a finite distribution on the line, by trying every labeling of the cells.
+
+    The intervals [x_i - eps, x_i + eps] cut the line into cells (end points and open pieces;
+    cells met by the same intervals merge); a classifier matters only through its label on each
+    cell met by some interval, and atom i is robustly correct iff every cell its interval meets
+    has label y_i. Every labeling of those cells is tried, with no conflict graph: the independent
+    one-dimensional check of :func:`theory.hardness.optimal_robust_error` (every lp norm is |.| on
+    the line). At most 10^6 labelings.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,), the atoms on the line
+    y : array_like, shape (n,), their labels
+    w : array_like, shape (n,), their weights (>= 0, not all zero)
+    eps : float >= 0
+
+    >>> brute_force_robust_error_1d([0.0, 1.0], [0, 1], [1.0, 3.0], 0.5)
+    0.25
+    """
+    import itertools
+
+    x, y, w = _finite_distribution(x, y, w, 1)
+    eps = float(np.asarray(eps, dtype=float))
+    if not (np.isfinite(eps) and eps >= 0):
+        raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
+    classes = sorted(set(y.tolist()))
+    ends = np.unique(np.concatenate([x - eps, x + eps]))
+    probes = np.concatenate([ends, 0.5 * (ends[1:] + ends[:-1])])  # one point of every cell
+    member = np.abs(probes[:, None] - x[None, :]) <= eps * (1 + 1e-12)  # (cells, atoms); closed balls
+    pattern, inv = np.unique(member, axis=0, return_inverse=True)  # cells with equal membership merge
+    inv = inv.ravel()
+    cells = np.flatnonzero(pattern.any(axis=1))
+    if len(classes) ** len(cells) > 10**6:
+        raise ValueError(f"{len(classes)}^{len(cells)} labelings to try: at most 10^6 (fewer atoms or labels)")
+    cell_sets = [np.unique(inv[member[:, i]]) for i in range(len(x))]
+    label = np.array([classes.index(v) for v in y.tolist()])  # labels as indices into classes
+    best = 0.0
+    for lab in itertools.product(range(len(classes)), repeat=len(cells)):
+        h = np.full(len(pattern), -1)
+        h[cells] = lab
+        robust = np.array([np.all(h[c] == label[i]) for i, c in enumerate(cell_sets)])
+        best = max(best, float(w[robust].sum()))
+    return 1.0 - best / float(w.sum())

@@ -20,8 +20,14 @@ suggala2019 (sections 6-7, appendices E-G):
 wen2020 (sections 2-3): :func:`margin` (Definition 3), :func:`ramp_loss` (Definition 4),
 :func:`ramp_risk` (Definition 5), :func:`u_min` (eq. 5) and :func:`theorem31_bound` (eq. 4).
 
-Conventions: ``sign(0) = -1``; labels are +-1 for the binary results; the threat model is the
-closed lp ball of radius ``eps`` (``norm=p``) and ``||.||_*`` its dual norm.
+Conventions: ``sign(0) = -1`` (a score s predicts +1 iff s > 0); labels are +-1 for the binary
+results (checked by :func:`theory._validate.labels_pm1`); "logistic" is the natural-log loss
+log(1 + exp(-z)). The threat model is the closed lp ball of radius ``eps``: every function with
+one takes ``eps`` as a :class:`theory.threat.ThreatModel` or as a radius with the keyword-only
+``norm=None`` (None means ``np.inf``, the package default); ``||.||_*`` is the dual norm.
+Probability weights of a finite distribution (``weights``, and ``p_pos``/``p_neg`` together) follow
+the package's one rule (:func:`theory._validate.probability_weights`): finite, >= 0, not all zero,
+normalized to sum 1. wen2020's failure probability is ``failure_prob``.
 """
 
 from __future__ import annotations
@@ -33,14 +39,16 @@ import numpy as np
 from theory._validate import (
     as_array,
     as_vector,
-    check_norm,
     in_open_interval,
+    labels_pm1,
     matching_last_axis,
     nonnegative,
     positive,
     positive_int,
+    probability_weights,
 )
 from theory.norms import dual_norm, lp_norm, ray_breakpoints
+from theory.threat import resolve
 
 __all__ = [
     "logistic_loss",
@@ -68,26 +76,6 @@ _GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 # ------------------------------------------------------------------------------------------
 # validation helpers
 # ------------------------------------------------------------------------------------------
-
-def _labels(y, name: str = "y") -> np.ndarray:
-    y = as_array(y, name)
-    bad = (y != 1) & (y != -1)
-    if bad.any():
-        raise ValueError(f"{name} must contain only +1 and -1, got {y[bad].ravel()[0]!r}")
-    return y
-
-
-def _weights(weights, n: int, name: str = "weights") -> np.ndarray:
-    """Probability weights of n points (uniform if None); must be >= 0 and sum to 1."""
-    if weights is None:
-        return np.full(n, 1.0 / n)
-    p = nonnegative(weights, name)
-    if p.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), got {p.shape}")
-    if not np.isclose(p.sum(), 1.0, rtol=0, atol=1e-9):
-        raise ValueError(f"{name} must sum to 1, got sum {p.sum()!r}")
-    return p
-
 
 def _batch(**arrays):
     try:
@@ -118,7 +106,7 @@ def logistic_loss(z):
     return np.logaddexp(0.0, -z)[()]
 
 
-def adversarial_logistic_loss(w, x, y, eps, norm=np.inf, b=0.0):
+def adversarial_logistic_loss(w, x, y, eps, *, norm=None, b=0.0):
     """sup over ||delta||_p <= eps of log(1 + exp(-y (w.(x + delta) + b))), in closed form.
 
     This is the label-relative adversarial loss of objective (6)/(7) (Madry et al.), not the
@@ -133,9 +121,9 @@ def adversarial_logistic_loss(w, x, y, eps, norm=np.inf, b=0.0):
     w : array_like, shape (..., d)
     x : array_like, shape (..., d), same d
     y : array_like of +-1, broadcasting against the batch shape
-    eps : array_like >= 0, broadcasting against the batch shape
-    norm : the threat model's p, 1 <= p <= inf
-    b : array_like, the bias, broadcasting
+    eps : array_like >= 0, broadcasting against the batch shape, or a ThreatModel
+    norm : keyword-only, the threat model's p, 1 <= p <= inf (None: inf)
+    b : keyword-only, array_like, the bias, broadcasting
 
     Returns
     -------
@@ -144,11 +132,17 @@ def adversarial_logistic_loss(w, x, y, eps, norm=np.inf, b=0.0):
     Raises
     ------
     ValueError on negative eps, labels other than +-1, mismatched dimensions, NaN.
+
+    Example
+    -------
+    >>> round(float(adversarial_logistic_loss([1.0, -1.0], [2.0, 0.0], 1, 0.5)), 6)  # log(1 + e^{-2 + 1})
+    0.313262
     """
     w, x = as_vector(w, "w"), as_vector(x, "x")
     matching_last_axis(w, "w", x, "x")
-    y, eps, b = _labels(y), nonnegative(eps, "eps"), as_array(b, "b")
-    p = check_norm(norm)
+    y = labels_pm1(y)
+    p, eps = resolve(eps, norm)
+    b = as_array(b, "b")
     _batch(w=w[..., 0], x=x[..., 0], y=y, eps=eps, b=b)
     m = y * (np.einsum("...i,...i->...", w, x) + b) - eps * dual_norm(w, p)
     return np.logaddexp(0.0, -m)[()]
@@ -197,8 +191,8 @@ def _base_relative_inputs(w, x, theta, eps, norm, b, c):
     w, x, theta = as_vector(w, "w"), as_vector(x, "x"), as_vector(theta, "theta")
     matching_last_axis(w, "w", x, "x")
     matching_last_axis(w, "w", theta, "theta")
-    eps, b, c = nonnegative(eps, "eps"), as_array(b, "b"), as_array(c, "c")
-    p = check_norm(norm)
+    p, eps = resolve(eps, norm)
+    b, c = as_array(b, "b"), as_array(c, "c")
     batch = _batch(w=w[..., 0], x=x[..., 0], theta=theta[..., 0], eps=eps, b=b, c=c)
     d = w.shape[-1]
     w, x, theta = (np.broadcast_to(a, batch + (d,)) for a in (w, x, theta))
@@ -207,7 +201,7 @@ def _base_relative_inputs(w, x, theta, eps, norm, b, c):
     return w, x, theta, eps, b, c, p, s
 
 
-def base_relative_worst_margin(w, x, theta, eps, norm=np.inf, b=0.0, c=0.0):
+def base_relative_worst_margin(w, x, theta, eps, *, norm=None, b=0.0, c=0.0):
     """min of g(x) f(x + delta) over ||delta||_p <= eps with g(x + delta) = g(x), f linear, g a halfspace.
 
     f(x) = w.x + b and g(x) = sign(theta.x + c) (sign(0) = -1). With s = g(x) and
@@ -226,20 +220,25 @@ def base_relative_worst_margin(w, x, theta, eps, norm=np.inf, b=0.0, c=0.0):
     Parameters
     ----------
     w, x, theta : array_like, shape (..., d), same d, leading axes broadcast
-    eps : array_like >= 0
-    norm : p, 1 <= p <= inf
-    b, c : array_like, biases of f and g
+    eps : array_like >= 0, or a ThreatModel
+    norm : keyword-only, p, 1 <= p <= inf (None: inf)
+    b, c : keyword-only, array_like, biases of f and g
 
     Returns
     -------
     ndarray, the broadcast batch shape.
+
+    Example
+    -------
+    >>> round(float(base_relative_worst_margin([1.0, 1.0], [0.1, 0.0], [1.0, 0.0], 1.0)), 9)  # not 0.1 - 2
+    -1.0
     """
     w, x, theta, eps, b, c, p, s = _base_relative_inputs(w, x, theta, eps, norm, b, c)
     v = np.maximum(s * (np.einsum("...i,...i->...", theta, x) + c), 0.0)
     return (s * (np.einsum("...i,...i->...", w, x) + b) - _flip_cost(w, theta, v, eps, p))[()]
 
 
-def base_relative_logistic_excess(w, x, theta, eps, norm=np.inf, b=0.0, c=0.0):
+def base_relative_logistic_excess(w, x, theta, eps, *, norm=None, b=0.0, c=0.0):
     """The summand of suggala2019's R_adv with the logistic loss, for linear f and a halfspace g.
 
     sup_{||d|| <= eps, g(x+d) = g(x)} l(f(x+d), g(x)) - l(f(x), g(x)).
@@ -269,10 +268,18 @@ def _finite_dist(x, y, weights):
     x = as_vector(x, "x")
     if x.ndim != 2:
         raise ValueError(f"x must have shape (n, d), got {x.shape}")
-    y = _labels(y)
+    y = labels_pm1(y)
     if y.shape != (x.shape[0],):
         raise ValueError(f"y must have shape ({x.shape[0]},), got {y.shape}")
-    return x, y, _weights(weights, x.shape[0])
+    return x, y, probability_weights(weights, x.shape[0])
+
+
+def _scalar_threat(eps, norm):
+    """(p, eps as a float) of a threat model with a single radius."""
+    p, e = resolve(eps, norm)
+    if e.ndim:
+        raise ValueError(f"eps must be a single number, got shape {e.shape}")
+    return p, float(e)
 
 
 def _linear_f(w, b, d):
@@ -282,7 +289,7 @@ def _linear_f(w, b, d):
     return w, float(as_array(b, "b"))
 
 
-def joint_logistic_objective(w, x, y, theta, eps, lam, norm=np.inf, b=0.0, c=0.0, weights=None):
+def joint_logistic_objective(w, x, y, theta, eps, lam, *, norm=None, b=0.0, c=0.0, weights=None):
     """R(f) + lam R_adv(f) with the logistic loss (objective (4)) on a finite distribution, exactly.
 
     R(f) = E l(f(x), y) and R_adv(f) = E[sup_{||d|| <= eps, g(x+d) = g(x)} l(f(x+d), g(x)) - l(f(x), g(x))]
@@ -293,8 +300,10 @@ def joint_logistic_objective(w, x, y, theta, eps, lam, norm=np.inf, b=0.0, c=0.0
     Parameters
     ----------
     w : array_like, shape (d,)
-    x : array_like, shape (n, d); y : +-1, shape (n,); weights : shape (n,), sums to 1 (uniform if None)
-    theta : array_like, shape (d,); eps >= 0 and lam >= 0 : floats; norm : p; b, c : floats
+    x : array_like, shape (n, d); y : +-1, shape (n,)
+    theta : array_like, shape (d,); eps >= 0 (a float or a ThreatModel); lam >= 0 : float
+    norm : keyword-only, p (None: inf); b, c : keyword-only floats
+    weights : keyword-only, shape (n,), >= 0, normalized to sum 1 (uniform if None)
 
     Returns
     -------
@@ -302,13 +311,14 @@ def joint_logistic_objective(w, x, y, theta, eps, lam, norm=np.inf, b=0.0, c=0.0
     """
     x, y, p = _finite_dist(x, y, weights)
     w, b = _linear_f(w, b, x.shape[1])
-    eps, lam = float(nonnegative(eps, "eps")), float(nonnegative(lam, "lam"))
+    q, eps = _scalar_threat(eps, norm)
+    lam = float(nonnegative(lam, "lam"))
     risk = p @ logistic_loss(y * (x @ w + b))
-    radv = p @ base_relative_logistic_excess(w, x, theta, eps, norm, b, c)
+    radv = p @ base_relative_logistic_excess(w, x, theta, eps, norm=q, b=b, c=c)
     return float(risk + lam * radv)
 
 
-def theorem7_upper_bound(w, x, y, eps, lam, norm=np.inf, b=0.0, weights=None):
+def theorem7_upper_bound(w, x, y, eps, lam, *, norm=None, b=0.0, weights=None):
     """The right side of suggala2019 Theorem 7 for a linear f: E l(f(x), y) + eps lam ||w||_*.
 
     For f(x) = w.x + b the gradient is w everywhere, so E sup_{||d|| <= eps} ||grad f(x + d)||_* = ||w||_*.
@@ -319,11 +329,12 @@ def theorem7_upper_bound(w, x, y, eps, lam, norm=np.inf, b=0.0, weights=None):
     """
     x, y, p = _finite_dist(x, y, weights)
     w, b = _linear_f(w, b, x.shape[1])
-    eps, lam = float(nonnegative(eps, "eps")), float(nonnegative(lam, "lam"))
-    return float(p @ logistic_loss(y * (x @ w + b)) + eps * lam * dual_norm(w, check_norm(norm)))
+    q, eps = _scalar_threat(eps, norm)
+    lam = float(nonnegative(lam, "lam"))
+    return float(p @ logistic_loss(y * (x @ w + b)) + eps * lam * dual_norm(w, q))
 
 
-def theorem7_first_order(w, x, y, theta, eps, lam, norm=np.inf, b=0.0, c=0.0, weights=None):
+def theorem7_first_order(w, x, y, theta, eps, lam, *, norm=None, b=0.0, c=0.0, weights=None):
     """The small-eps expansion of suggala2019 Theorem 7 without its o(eps): R(f) + eps lam E[h(x)] ||w||_*.
 
     h(x) = 1 / (1 + exp(g(x) f(x))) with g(x) = sign(theta.x + c), f(x) = w.x + b (so grad f = w).
@@ -336,12 +347,13 @@ def theorem7_first_order(w, x, y, theta, eps, lam, norm=np.inf, b=0.0, c=0.0, we
     w, b = _linear_f(w, b, x.shape[1])
     theta = as_vector(theta, "theta")
     matching_last_axis(x, "x", theta, "theta")
-    eps, lam = float(nonnegative(eps, "eps")), float(nonnegative(lam, "lam"))
+    q, eps = _scalar_threat(eps, norm)
+    lam = float(nonnegative(lam, "lam"))
     c = float(as_array(c, "c"))
     f = x @ w + b
     g = np.where(x @ theta + c > 0, 1.0, -1.0)
     h = np.exp(-np.logaddexp(0.0, g * f))
-    return float(p @ logistic_loss(y * f) + eps * lam * (p @ h) * dual_norm(w, check_norm(norm)))
+    return float(p @ logistic_loss(y * f) + eps * lam * (p @ h) * dual_norm(w, q))
 
 
 # ------------------------------------------------------------------------------------------
@@ -387,10 +399,11 @@ def _support(points, p_pos, p_neg, eps, norm):
     for name, arr in (("p_pos", p_pos), ("p_neg", p_neg)):
         if arr.shape != (n,):
             raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
-    if not np.isclose(p_pos.sum() + p_neg.sum(), 1.0, rtol=0, atol=1e-9):
-        raise ValueError(f"p_pos and p_neg must sum to 1 together, got {p_pos.sum() + p_neg.sum()!r}")
-    eps = float(nonnegative(eps, "eps"))
-    dist = lp_norm(pts[:, None, :] - pts[None, :, :], check_norm(norm))
+    # the package's one weight rule: the 2n masses are normalized together to sum 1
+    masses = probability_weights(np.concatenate([p_pos, p_neg]), 2 * n, "p_pos and p_neg")
+    p_pos, p_neg = masses[:n], masses[n:]
+    q, eps = _scalar_threat(eps, norm)
+    dist = lp_norm(pts[:, None, :] - pts[None, :, :], q)
     return pts, p_pos, p_neg, eps, dist
 
 
@@ -398,7 +411,7 @@ def _risk01(s, p_pos, p_neg):
     return np.where(s > 0, p_neg, p_pos).sum(axis=-1)
 
 
-def joint_objective_01(labels, points, p_pos, p_neg, base, eps, lam, norm=np.inf):
+def joint_objective_01(labels, points, p_pos, p_neg, base, eps, lam, *, norm=None):
     """Objective (4), 0-1 loss (R + lam R_adv,0-1), minimized over measurable f with sign f = labels on the support.
 
     On a finite support S, the minimizing extension is f = g off S (an off-support point z with
@@ -413,17 +426,18 @@ def joint_objective_01(labels, points, p_pos, p_neg, base, eps, lam, norm=np.inf
     ----------
     labels : array_like of +-1, shape (..., n): sign f on the support (a batch of labelings)
     points : array_like, shape (n, d) (or (n,) for d = 1)
-    p_pos, p_neg : array_like >= 0, shape (n,): P(x_i, y = +1), P(x_i, y = -1); sum 1 together
+    p_pos, p_neg : array_like >= 0, shape (n,): P(x_i, y = +1), P(x_i, y = -1), normalized together
+        to sum 1
     base : array_like of +-1, shape (n,): the base classifier g on the support
-    eps, lam : floats >= 0; norm : p
+    eps : float >= 0 or a ThreatModel; lam : float >= 0; norm : keyword-only, p (None: inf)
 
     Returns
     -------
     ndarray, shape (...): the objective of each labeling.
     """
     pts, p_pos, p_neg, eps, dist = _support(points, p_pos, p_neg, eps, norm)
-    s = _labels(labels, "labels")
-    g = _labels(base, "base")
+    s = labels_pm1(labels, "labels")
+    g = labels_pm1(base, "base")
     n = pts.shape[0]
     if s.shape[-1:] != (n,) or g.shape != (n,):
         raise ValueError(f"labels and base must have last axis {n}, got {s.shape} and {g.shape}")
@@ -435,7 +449,7 @@ def joint_objective_01(labels, points, p_pos, p_neg, base, eps, lam, norm=np.inf
     return (_risk01(s, p_pos, p_neg) + lam * (vulnerable * mass).sum(axis=-1))[()]
 
 
-def robust_objective_01(labels, points, p_pos, p_neg, eps, lam, norm=np.inf):
+def robust_objective_01(labels, points, p_pos, p_neg, eps, lam, *, norm=None):
     """Objective (6) with the 0-1 loss, minimized over measurable f with sign f = labels on the support.
 
     Objective (6) is R(f) + lam E[sup_{||d|| <= eps} l(f(x+d), y) - l(f(x), y)].
@@ -461,7 +475,7 @@ def robust_objective_01(labels, points, p_pos, p_neg, eps, lam, norm=np.inf):
     n = pts.shape[0]
     if n > 16:
         raise ValueError(f"points must have at most 16 rows for the exhaustive search, got {n}")
-    s = _labels(labels, "labels")
+    s = labels_pm1(labels, "labels")
     if s.shape[-1:] != (n,):
         raise ValueError(f"labels must have last axis {n}, got {s.shape}")
     lam = float(nonnegative(lam, "lam"))
@@ -499,7 +513,7 @@ def _uniform_sum_cdf(s, alpha, beta):
     return np.where(small, G(s - a / 2), (H(s) - H(s - a)) / safe_a)
 
 
-def uniform_squares_risks(w, b, eps, norm=np.inf, p_pos=0.75, center=1.2, side=2.0):
+def uniform_squares_risks(w, b, eps, *, norm=None, p_pos=0.75, center=1.2, side=2.0):
     """Classification and robust 0-1 risks of f(x) = w.x + b in suggala2019's uniform-squares example, exactly.
 
     y = +1 with probability p_pos, x | y uniform on the axis-aligned square of side ``side``
@@ -515,8 +529,9 @@ def uniform_squares_risks(w, b, eps, norm=np.inf, p_pos=0.75, center=1.2, side=2
     Parameters
     ----------
     w : array_like, shape (..., 2)
-    b, eps : array_like, broadcasting against w's leading axes; eps >= 0
-    norm : p; p_pos in (0, 1); center > 0; side > 0
+    b, eps : array_like, broadcasting against w's leading axes; eps >= 0 (or a ThreatModel)
+    norm : keyword-only, p (None: inf, the paper's l-inf); p_pos in (0, 1); center > 0; side > 0
+        (all keyword-only)
 
     Returns
     -------
@@ -525,11 +540,12 @@ def uniform_squares_risks(w, b, eps, norm=np.inf, p_pos=0.75, center=1.2, side=2
     w = as_vector(w, "w")
     if w.shape[-1] != 2:
         raise ValueError(f"w must have last axis 2, got shape {w.shape}")
-    b, eps = as_array(b, "b"), nonnegative(eps, "eps")
+    b = as_array(b, "b")
+    q, eps = resolve(eps, norm)
     p_pos = float(in_open_interval(p_pos, "p_pos", 0.0, 1.0))
     center, side = float(positive(center, "center")), float(positive(side, "side"))
     _batch(w=w[..., 0], b=b, eps=eps)
-    budget = eps * dual_norm(w, check_norm(norm))
+    budget = eps * dual_norm(w, q)
     a1, a2 = np.abs(w[..., 0]) * side, np.abs(w[..., 1]) * side
     h = side / 2
 
@@ -618,7 +634,7 @@ def ramp_risk(scores, y, gamma, weights=None):
     Parameters
     ----------
     scores : array_like, shape (n, L); y : integers, shape (n,)
-    gamma : float > 0; weights : shape (n,), >= 0, summing to 1 (uniform if None)
+    gamma : float > 0; weights : shape (n,), >= 0, normalized to sum 1 (uniform if None)
 
     Returns
     -------
@@ -631,7 +647,7 @@ def ramp_risk(scores, y, gamma, weights=None):
     if y.shape != (scores.shape[0],):
         raise ValueError(f"y must have shape ({scores.shape[0]},), got {y.shape}")
     gamma = float(positive(gamma, "gamma"))
-    p = _weights(weights, scores.shape[0])
+    p = probability_weights(weights, scores.shape[0])
     return float(p @ ramp_loss(-margin(scores, y), gamma))
 
 
@@ -677,14 +693,16 @@ def u_min(weights, v_min):
     return (diff * sig * v_min)[()]
 
 
-def theorem31_bound(u_min_value, gamma, m, eta, c_x, k, eps, split=True):
+def theorem31_bound(u_min_value, gamma, m, failure_prob, c_x, k, eps, split=True):
     """The generalization-error bound of wen2020 Theorem 3.1 (eq. 4) for the ramp loss.
 
-    GE(l_gamma o T) <= max{0, 1 - u_min/gamma} + sqrt(2 log(2) C_X^k / (eps^k m)) + sqrt(2 log(1/eta) / m),
+    With delta = ``failure_prob`` (the paper's eta),
 
-    with probability at least 1 - eta over an i.i.d. sample of size m. With ``split=False`` the
+    GE(l_gamma o T) <= max{0, 1 - u_min/gamma} + sqrt(2 log(2) C_X^k / (eps^k m)) + sqrt(2 log(1/delta) / m),
+
+    with probability at least 1 - delta over an i.i.d. sample of size m. With ``split=False`` the
     two square roots are kept together as in Xu & Mannor's Theorem C.1 (appendix C, eq. (6) with
-    M = 1 and K = (C_X/eps)^k partitions): sqrt((2 K log 2 + 2 log(1/eta)) / m), which is smaller;
+    M = 1 and K = (C_X/eps)^k partitions): sqrt((2 K log 2 + 2 log(1/delta)) / m), which is smaller;
     eq. (4) follows from it by sqrt(a + b) <= sqrt(a) + sqrt(b).
 
     Source: wen2020 Theorem 3.1, eq. (4); appendix C, Theorem C.1.
@@ -694,26 +712,32 @@ def theorem31_bound(u_min_value, gamma, m, eta, c_x, k, eps, split=True):
     u_min_value : array_like >= 0: the margin lower bound of eq. (5) (see :func:`u_min`)
     gamma : > 0, the ramp width
     m : int >= 1, the sample size
-    eta : in (0, 1), the failure probability
+    failure_prob : in (0, 1), the failure probability (the paper's eta)
     c_x : > 0, the covering constant C_X of the k-dimensional data manifold
     k : int >= 1, its dimension
-    eps : > 0, the covering radius (at most the adversarial-robustness radius eps_0)
+    eps : > 0, the covering radius (at most the adversarial-robustness radius eps_0); a radius
+        of a covering of the data manifold, not a threat model
     split : bool, eq. (4) as printed (True) or the single square root of Theorem C.1 (False)
 
     Returns
     -------
     ndarray (broadcast shape of the array arguments).
+
+    Example
+    -------
+    >>> round(float(theorem31_bound(2.0, 1.0, 10**6, 0.05, 1.0, 1, 0.5)), 6)  # 0 + sqrt(4 ln2/m) + sqrt(2 ln20/m)
+    0.004113
     """
     u = nonnegative(u_min_value, "u_min_value")
     gamma = positive(gamma, "gamma")
     m = positive_int(m, "m")
-    eta = in_open_interval(eta, "eta", 0.0, 1.0)
+    delta = in_open_interval(failure_prob, "failure_prob", 0.0, 1.0)
     c_x, eps = positive(c_x, "c_x"), positive(eps, "eps")
     k = positive_int(k, "k")
-    _batch(u=u, gamma=gamma, eta=eta, c_x=c_x, eps=eps)
+    _batch(u=u, gamma=gamma, failure_prob=delta, c_x=c_x, eps=eps)
     first = np.maximum(0.0, 1.0 - u / gamma)
     log_k = k * (np.log(c_x) - np.log(eps))  # log K, K = (C_X / eps)^k
     a = 2.0 * np.log(2.0) * np.exp(log_k) / m
-    bterm = 2.0 * np.log(1.0 / eta) / m
+    bterm = 2.0 * np.log(1.0 / delta) / m
     rest = np.sqrt(a) + np.sqrt(bterm) if split else np.sqrt(a + bterm)
     return (first + rest)[()]

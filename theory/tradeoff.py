@@ -1,19 +1,23 @@
 """The Tsipras et al. distribution, its accuracy-robustness tradeoff bound, and population SVMs.
 
 The distribution (tsipras2019 eq. (3)): a label ``y = +-1`` with probability 1/2
-each, one *robust* feature ``x1 = y`` with probability ``p`` (``-y`` otherwise) and
-``d`` *non-robust* features ``x2, ..., x_{d+1}`` drawn i.i.d. from ``N(eta * y, 1)``.
-Vectors lie along the last axis and have length ``d + 1``; coordinate 0 is ``x1``.
+each, one *robust* feature ``x1 = y`` with probability ``p_robust`` (``-y`` otherwise;
+the paper's ``p``) and ``d`` *non-robust* features ``x2, ..., x_{d+1}`` drawn i.i.d. from
+``N(eta * y, 1)`` (``eta``: the mean shift). Vectors lie along the last axis and have length
+``d + 1`` (:attr:`TsiprasDistribution.dim`); coordinate 0 is ``x1``.
 
 Everything here is exact (closed forms through the normal CDF of
 :mod:`theory.normal`), except the one-dimensional minimisation inside
 :func:`population_svm`, which is a dense grid over an angle refined by golden-section
 search.
 
-Adversary. Robust accuracy is taken against an l-infinity adversary of radius
-``eps`` acting on *every* coordinate, ``x1`` included. For a linear classifier
-``sign(w.x + b)`` its worst case is ``x - eps * y * sign(w)``, which moves the score
-by ``-eps * ||w||_1 * y`` (Hoelder). Predictions use ``sign(0) = -1``.
+Conventions. The threat model is tsipras2019's only one: an l-infinity ball of radius
+``eps`` acting on *every* coordinate, ``x1`` included. Every radius argument (``eps``,
+``eval_eps``, ``eps_max``) takes a number (or broadcasting array) with the keyword-only
+``norm=None`` (None means ``np.inf``), or a :class:`theory.threat.ThreatModel`; a norm
+other than inf raises ValueError. For a linear classifier ``sign(w.x + b)`` the worst
+case is ``x - eps * y * sign(w)``, which moves the score by ``-eps * ||w||_1 * y``
+(Hoelder). Predictions use ``sign(0) = -1``: a score s predicts +1 iff s > 0.
 
 Source: tsipras2019 section 2.1 (eq. (3), eq. (4), Theorem 2.1), section 2.2
 (Theorem 2.2) and appendices B and C.
@@ -21,6 +25,7 @@ Source: tsipras2019 section 2.1 (eq. (3), eq. (4), Theorem 2.1), section 2.2
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +34,7 @@ from theory._validate import (
     as_array,
     as_vector,
     broadcast,
+    check_size,
     in_open_interval,
     nonnegative,
     positive,
@@ -37,8 +43,10 @@ from theory._validate import (
 from theory.montecarlo import as_generator
 from theory.normal import normal_cdf, normal_pdf
 from theory.norms import lp_norm
+from theory.threat import resolve
 
 __all__ = [
+    "DEFAULT_P_ROBUST",
     "TsiprasDistribution",
     "averaging_weights",
     "worst_case_linear_perturbation",
@@ -55,13 +63,22 @@ __all__ = [
     "zero_weight_threshold",
 ]
 
-DEFAULT_P = 0.7
+DEFAULT_P_ROBUST = 0.7
+"""tsipras2019's probability that the robust feature agrees with the label (section 2.1)."""
 _RATIO_CLIP = 1e6  # |margin / sd| beyond this: Phi is exactly 0 or 1 in double precision
 _KINK_PREFERENCE = 1e-14  # an interior point must beat a kink by this (relative) to be chosen
 
 
-def _check_p(p) -> np.ndarray:
-    return in_open_interval(p, "p", 0.5, 1.0)
+def _check_p_robust(p_robust) -> np.ndarray:
+    return in_open_interval(p_robust, "p_robust", 0.5, 1.0)
+
+
+def _linf(eps, norm, name: str = "eps") -> np.ndarray:
+    """The radius of an l-inf threat model given as a radius (with ``norm``) or a ThreatModel."""
+    p, radius = resolve(eps, norm, name=name)
+    if not np.isinf(p):
+        raise ValueError(f"norm must be inf (tsipras2019's adversary is l-infinity), got {p:g}")
+    return radius
 
 
 def _check_eta(eta) -> np.ndarray:
@@ -79,33 +96,38 @@ class TsiprasDistribution:
 
     Source: tsipras2019 section 2.1, eq. (3).
 
-    ``y`` is uniform on {-1, +1}; ``x1 = y`` with probability ``p`` and ``-y`` otherwise;
-    ``x2, ..., x_{d+1}`` are i.i.d. ``N(eta * y, 1)``. This sampler is the single source
-    of truth for the distribution (the experiments train on it).
+    ``y`` is uniform on {-1, +1}; ``x1 = y`` with probability ``p_robust`` and ``-y``
+    otherwise; ``x2, ..., x_{d+1}`` are i.i.d. ``N(eta * y, 1)``. This sampler is the single
+    source of truth for the distribution (the experiments train on it).
 
     Parameters
     ----------
     d : int >= 1
-        The number of non-robust features; a sample has ``d + 1`` coordinates.
+        The number of non-robust features; a sample has ``dim = d + 1`` coordinates.
     eta : float > 0
         The mean shift of each non-robust feature (the paper takes eta >= 3/sqrt(d)).
-    p : float in (1/2, 1)
-        The probability that the robust feature agrees with the label (0.7 in the paper).
+    p_robust : float in (1/2, 1)
+        The probability that the robust feature agrees with the label (the paper's p, 0.7).
 
     Raises
     ------
     ValueError
-        If d is not an integer >= 1, eta is not finite and > 0, or p is outside (1/2, 1).
+        If d is not an integer >= 1, eta is not finite and > 0, or p_robust is outside (1/2, 1).
+
+    Example
+    -------
+    >>> TsiprasDistribution(10, 0.3).dim
+    11
     """
 
     d: int
     eta: float
-    p: float = DEFAULT_P
+    p_robust: float = DEFAULT_P_ROBUST
 
     def __post_init__(self):
         object.__setattr__(self, "d", positive_int(self.d, "d"))
         object.__setattr__(self, "eta", float(_check_eta(self.eta)))
-        object.__setattr__(self, "p", float(_check_p(self.p)))
+        object.__setattr__(self, "p_robust", float(_check_p_robust(self.p_robust)))
 
     @property
     def dim(self) -> int:
@@ -133,12 +155,34 @@ class TsiprasDistribution:
         n = positive_int(n, "n")
         g = as_generator(rng)
         y = np.where(g.random(n) < 0.5, 1.0, -1.0)
-        agree = np.where(g.random(n) < self.p, 1.0, -1.0)
+        agree = np.where(g.random(n) < self.p_robust, 1.0, -1.0)
         x = np.empty((n, self.dim))
         x[:, 0] = agree * y
         x[:, 1:] = g.standard_normal((n, self.d))
         x[:, 1:] += (self.eta * y)[:, None]
         return x, y
+
+    @property
+    def bayes_weights(self) -> np.ndarray:
+        """w_Bayes = (log(p_robust / (1 - p_robust)), 2 eta, ..., 2 eta): the log-likelihood ratio is w_Bayes.x.
+
+        log P(x | +1) - log P(x | -1) = x1 log(p/(1-p)) + sum_i [(x_i + eta)^2 - (x_i - eta)^2] / 2
+        = x1 log(p/(1-p)) + 2 eta sum_i x_i (tsipras2019 eq. (3), equal priors).
+        """
+        w = np.full(self.dim, 2.0 * self.eta)
+        w[0] = np.log(self.p_robust / (1.0 - self.p_robust))
+        return w
+
+    def bayes_classifier(self, x) -> np.ndarray:
+        """sign(w_Bayes.x) (sign(0) = -1; a null set), x of shape (..., d + 1)."""
+        x = as_vector(x, "x")
+        if x.shape[-1] != self.dim:
+            raise ValueError(f"x must have last axis of length dim={self.dim}, got shape {x.shape}")
+        return np.where(x @ self.bayes_weights > 0, 1.0, -1.0)
+
+    def bayes_error(self) -> float:
+        """1 - the exact accuracy of the Bayes rule, by :func:`linear_accuracy` (no adversary)."""
+        return float(1.0 - linear_accuracy(self.bayes_weights, 0.0, self.eta, self.p_robust))
 
 
 def averaging_weights(d: int) -> np.ndarray:
@@ -154,13 +198,13 @@ def averaging_weights(d: int) -> np.ndarray:
     -------
     ndarray, shape (d + 1,)
     """
-    d = positive_int(d, "d")
+    d = check_size(d, "d")  # d + 1 weights are allocated
     w = np.full(d + 1, 1.0 / d)
     w[0] = 0.0
     return w
 
 
-def worst_case_linear_perturbation(x, y, w, eps) -> np.ndarray:
+def worst_case_linear_perturbation(x, y, w, eps, *, norm=None) -> np.ndarray:
     """The worst l-inf perturbation of x against sign(w.x + b): x - eps * y * sign(w).
 
     Source: Hoelder's inequality; tsipras2019 appendix C (the eps ||w||_1 term).
@@ -171,7 +215,8 @@ def worst_case_linear_perturbation(x, y, w, eps) -> np.ndarray:
     x : array_like, shape (n, k)
     y : array_like of +-1, shape (n,)
     w : array_like, shape (k,)
-    eps : float >= 0
+    eps : float >= 0, or a ThreatModel with norm inf
+    norm : None or inf (keyword-only; tsipras2019's threat model is l-inf only)
 
     Returns
     -------
@@ -180,12 +225,12 @@ def worst_case_linear_perturbation(x, y, w, eps) -> np.ndarray:
     Raises
     ------
     ValueError
-        On NaN/inf, negative eps, or mismatched shapes.
+        On NaN/inf, negative eps, a norm other than inf, or mismatched shapes.
     """
     x = as_array(x, "x", min_ndim=2)
     y = as_vector(y, "y")
     w = as_vector(w, "w")
-    eps = float(nonnegative(eps, "eps"))
+    eps = float(_linf(eps, norm))
     if w.ndim != 1 or x.shape[-1] != w.shape[0]:
         raise ValueError(f"w must have shape ({x.shape[-1]},) to match x {x.shape}, got {w.shape}")
     if y.shape != x.shape[:1]:
@@ -207,13 +252,41 @@ def _phi_ratio(num: np.ndarray, sd: np.ndarray, strict: bool) -> np.ndarray:
     return np.where(pos, normal_cdf(ratio), det.astype(np.float64))
 
 
-def linear_accuracy(w, b, eta, p=DEFAULT_P, eps=0.0) -> np.ndarray:
+_MAX_D = 2**1000  # d beyond this is not a float64 (the formulas use sqrt(float(d)))
+
+
+def _check_d(d) -> int:
+    """The number of non-robust features d, an integer in [1, 2**1000] (for formulas that do not allocate)."""
+    return positive_int(d, "d", maximum=_MAX_D)
+
+
+def _scale_linear(w, b, factor, extra: float = 1.0):
+    """(w, b) divided by a power of two where the terms of the score could overflow.
+
+    The accuracy of sign(w.x + b) is invariant under (w, b) -> c (w, b), c > 0. The margin terms
+    are at most (d + 1) max(|w|, |b|) max(1, factor) ``extra`` (factor: eta and eps); rows where that
+    exceeds 2**400 are scaled (exactly) so that it is about 1. Other rows are returned unchanged.
+    """
+    top = np.maximum(np.abs(w).max(axis=-1), np.abs(b))
+    with np.errstate(over="ignore"):
+        bound = top * np.maximum(1.0, factor) * (w.shape[-1] * extra)
+    big = bound > 2.0**400
+    if not big.any():
+        return w, b
+    _, e_top = np.frexp(np.where(big, top, 1.0))
+    _, e_fac = np.frexp(np.where(big, np.maximum(1.0, factor), 1.0))
+    e = e_top + e_fac + int(np.ceil(np.log2(w.shape[-1] * extra))) + 1
+    e = np.where(big, e, 0)
+    return np.ldexp(w, -e[..., None]), np.ldexp(b, -e)
+
+
+def linear_accuracy(w, b, eta, p_robust=DEFAULT_P_ROBUST, eps=0.0, *, norm=None) -> np.ndarray:
     """Exact standard (eps = 0) or l-inf robust accuracy of sign(w.x + b) on the Tsipras task.
 
     Source: tsipras2019 eq. (3) (the distribution) and eq. (4) (the computation for f_avg);
     the worst case of a linear score is the shift -eps ||w||_1 y (Hoelder).
 
-    With ``s = y * x1`` (+1 w.p. p), ``S = sum_{i>=2} w_i``, ``sd = ||w_{2..}||_2`` and
+    With ``s = y * x1`` (+1 w.p. p_robust), ``S = sum_{i>=2} w_i``, ``sd = ||w_{2..}||_2`` and
     ``m_s = w1 s + eta S - eps ||w||_1``, a point with label +1 is robustly correct iff
     ``m_s + b + sd Z > 0`` and one with label -1 iff ``m_s - b + sd Z >= 0`` (the
     prediction at a score of exactly 0 is -1), so
@@ -229,20 +302,27 @@ def linear_accuracy(w, b, eta, p=DEFAULT_P, eps=0.0) -> np.ndarray:
     b : array_like, broadcasting against the batch shape ``w.shape[:-1]``
         Biases.
     eta : float or array_like > 0, broadcasting against the batch shape
-    p : float or array_like in (1/2, 1), broadcasting against the batch shape
-    eps : float or array_like >= 0, broadcasting against the batch shape
+    p_robust : float or array_like in (1/2, 1), broadcasting against the batch shape
+    eps : float or array_like >= 0, broadcasting against the batch shape, or a ThreatModel
         The adversary's l-inf radius; 0 gives the standard accuracy.
+    norm : None or inf (keyword-only; tsipras2019's threat model is l-inf only)
 
     Returns
     -------
-    ndarray, shape broadcast(w.shape[:-1], b, eta, p, eps)
+    ndarray, shape broadcast(w.shape[:-1], b, eta, p_robust, eps)
         Accuracies in [0, 1] (a numpy float for a single classifier).
 
     Raises
     ------
     ValueError
-        On NaN or inf anywhere, w with fewer than 2 coordinates, eta <= 0, p outside
-        (1/2, 1), eps < 0, or shapes that do not broadcast (the message names them).
+        On NaN or inf anywhere, w with fewer than 2 coordinates, eta <= 0, p_robust outside
+        (1/2, 1), eps < 0, a norm other than inf, or shapes that do not broadcast (the
+        message names them).
+
+    Example
+    -------
+    >>> float(linear_accuracy([1.0, 0.0, 0.0], 0.0, 0.5, 0.7, 0.5))  # sign(x1): p_robust for eps < 1
+    0.7
     """
     w = as_vector(w, "w")
     if w.shape[-1] < 2:
@@ -250,16 +330,17 @@ def linear_accuracy(w, b, eta, p=DEFAULT_P, eps=0.0) -> np.ndarray:
             f"w must have d + 1 >= 2 coordinates along the last axis, got shape {w.shape}")
     b = as_array(b, "b")
     eta = _check_eta(eta)
-    p = _check_p(p)
-    eps = nonnegative(eps, "eps")
+    p_robust = _check_p_robust(p_robust)
+    eps = _linf(eps, norm)
     try:
-        shape = np.broadcast_shapes(w.shape[:-1], b.shape, eta.shape, p.shape, eps.shape)
+        shape = np.broadcast_shapes(w.shape[:-1], b.shape, eta.shape, p_robust.shape, eps.shape)
     except ValueError as exc:
         raise ValueError(
             f"shapes do not broadcast: w {w.shape} (batch {w.shape[:-1]}), b {b.shape}, "
-            f"eta {eta.shape}, p {p.shape}, eps {eps.shape}") from exc
+            f"eta {eta.shape}, p_robust {p_robust.shape}, eps {eps.shape}") from exc
     w = np.broadcast_to(w, shape + w.shape[-1:])
-    b, eta, p, eps = (np.broadcast_to(a, shape) for a in (b, eta, p, eps))
+    b, eta, p_robust, eps = (np.broadcast_to(a, shape) for a in (b, eta, p_robust, eps))
+    w, b = _scale_linear(w, b, np.maximum(eta, eps))
 
     w1 = w[..., 0]
     rest = w[..., 1:]
@@ -267,14 +348,14 @@ def linear_accuracy(w, b, eta, p=DEFAULT_P, eps=0.0) -> np.ndarray:
     sd = lp_norm(rest, 2)
     shift = eps * lp_norm(w, 1)
     acc = np.zeros(shape)
-    for s, prob in ((1.0, p), (-1.0, 1.0 - p)):
+    for s, prob in ((1.0, p_robust), (-1.0, 1.0 - p_robust)):
         m = w1 * s + eta * total - shift
         acc = acc + prob * (_phi_ratio(m + b, sd, strict=True)
                             + _phi_ratio(m - b, sd, strict=False))
     return 0.5 * acc
 
 
-def swap_adversary_accuracies(p_pp, p_pm, p_mp, p_mm, p=DEFAULT_P):
+def swap_adversary_accuracies(p_pp, p_pm, p_mp, p_mm, p_robust=DEFAULT_P_ROBUST):
     """Standard accuracy and accuracy against the G+ <-> G- swap, from conditional predictions.
 
     Source: tsipras2019 appendix B (proof of Theorem 2.1).
@@ -284,13 +365,13 @@ def swap_adversary_accuracies(p_pp, p_pm, p_mp, p_mm, p=DEFAULT_P):
 
         standard = 1 - (p a + (1 - p) b) / 2,     swapped = ((1 - p) a + p b) / 2,
 
-    where "swapped" is the accuracy against the adversary that replaces x_i by
-    ``x_i - 2 eta y`` for i >= 2 (allowed whenever eps >= 2 eta).
+    (p = p_robust) where "swapped" is the accuracy against the adversary that replaces x_i
+    by ``x_i - 2 eta y`` for i >= 2 (allowed whenever the l-inf radius eps >= 2 eta).
 
     Parameters
     ----------
     p_pp, p_pm, p_mp, p_mm : array_like in [0, 1], broadcasting together
-    p : float in (1/2, 1)
+    p_robust : float in (1/2, 1)
 
     Returns
     -------
@@ -299,7 +380,8 @@ def swap_adversary_accuracies(p_pp, p_pm, p_mp, p_mm, p=DEFAULT_P):
     Raises
     ------
     ValueError
-        On values outside [0, 1], NaN, p outside (1/2, 1), or shapes that do not broadcast.
+        On values outside [0, 1], NaN, p_robust outside (1/2, 1), or shapes that do not
+        broadcast.
     """
     vals = {}
     for name, v in (("p_pp", p_pp), ("p_pm", p_pm), ("p_mp", p_mp), ("p_mm", p_mm)):
@@ -307,8 +389,8 @@ def swap_adversary_accuracies(p_pp, p_pm, p_mp, p_mm, p=DEFAULT_P):
         if (arr > 1).any():
             raise ValueError(f"{name} must lie in [0, 1], got {arr[arr > 1].ravel()[0].item()!r}")
         vals[name] = arr
-    p = _check_p(p)
-    p_pp, p_pm, p_mp, p_mm, p = broadcast(**vals, p=p)
+    p = _check_p_robust(p_robust)
+    p_pp, p_pm, p_mp, p_mm, p = broadcast(**vals, p_robust=p)
     a = 1.0 - p_pp + p_mm
     b = 1.0 - p_mp + p_pm
     return 1.0 - 0.5 * (p * a + (1.0 - p) * b), 0.5 * ((1.0 - p) * a + p * b)
@@ -319,13 +401,13 @@ def swap_adversary_accuracies(p_pp, p_pm, p_mp, p_mm, p=DEFAULT_P):
 # ---------------------------------------------------------------------------------------------
 
 
-def robust_accuracy_upper_bound(standard_accuracy, p=DEFAULT_P) -> np.ndarray:
+def robust_accuracy_upper_bound(standard_accuracy, p_robust=DEFAULT_P_ROBUST) -> np.ndarray:
     """The largest robust accuracy any classifier with the given standard accuracy can have.
 
     Source: tsipras2019 Theorem 2.1 and appendix B, generalised to every accuracy and p.
 
     Against any l-inf adversary with ``eps >= 2 eta`` and for every (randomised)
-    classifier f with standard accuracy A on the Tsipras task,
+    classifier f with standard accuracy A on the Tsipras task, with p = p_robust,
 
         robust accuracy <= bound(A) = min(A, p (1 - A) / (1 - p))
                                     = p (1 - A) / (1 - p)  if A >= p,   A  if A <= p.
@@ -353,27 +435,32 @@ def robust_accuracy_upper_bound(standard_accuracy, p=DEFAULT_P) -> np.ndarray:
     Parameters
     ----------
     standard_accuracy : array_like in [0, 1]
-    p : float or array_like in (1/2, 1), broadcasting against standard_accuracy
+    p_robust : float or array_like in (1/2, 1), broadcasting against standard_accuracy
 
     Returns
     -------
-    ndarray, the broadcast shape, values in [0, max(A, p)]
+    ndarray, the broadcast shape, values in [0, max(A, p_robust)]
 
     Raises
     ------
     ValueError
-        If standard_accuracy has NaN or values outside [0, 1], or p is outside (1/2, 1).
+        If standard_accuracy has NaN or values outside [0, 1], or p_robust is outside (1/2, 1).
+
+    Example
+    -------
+    >>> round(float(robust_accuracy_upper_bound(0.9, 0.7)), 12)  # 0.7 * 0.1 / 0.3
+    0.233333333333
     """
     acc = nonnegative(standard_accuracy, "standard_accuracy")
     if (acc > 1).any():
         raise ValueError(
             f"standard_accuracy must lie in [0, 1], got {acc[acc > 1].ravel()[0].item()!r}")
-    p = _check_p(p)
-    acc, p = broadcast(standard_accuracy=acc, p=p)
+    p = _check_p_robust(p_robust)
+    acc, p = broadcast(standard_accuracy=acc, p_robust=p)
     return np.minimum(acc, p * (1.0 - acc) / (1.0 - p))
 
 
-def printed_tradeoff_bound(delta, p=DEFAULT_P) -> np.ndarray:
+def printed_tradeoff_bound(delta, p_robust=DEFAULT_P_ROBUST) -> np.ndarray:
     """The bound as printed in Theorem 2.1, generalised to p: p / (1 - p) * delta (7/3 delta).
 
     Source: tsipras2019 Theorem 2.1 ("at most 7/3 delta" for p = 0.7).
@@ -386,7 +473,7 @@ def printed_tradeoff_bound(delta, p=DEFAULT_P) -> np.ndarray:
     ----------
     delta : array_like in [0, 1]
         One minus the standard accuracy.
-    p : float or array_like in (1/2, 1)
+    p_robust : float or array_like in (1/2, 1)
 
     Returns
     -------
@@ -395,17 +482,18 @@ def printed_tradeoff_bound(delta, p=DEFAULT_P) -> np.ndarray:
     Raises
     ------
     ValueError
-        If delta has NaN or values outside [0, 1], or p is outside (1/2, 1).
+        If delta has NaN or values outside [0, 1], or p_robust is outside (1/2, 1).
     """
     delta = nonnegative(delta, "delta")
     if (delta > 1).any():
         raise ValueError(f"delta must lie in [0, 1], got {delta[delta > 1].ravel()[0].item()!r}")
-    p = _check_p(p)
-    delta, p = broadcast(delta=delta, p=p)
+    p = _check_p_robust(p_robust)
+    delta, p = broadcast(delta=delta, p_robust=p)
     return p / (1.0 - p) * delta
 
 
-def symmetric_linear_accuracy(w1, v, d: int, eta, p=DEFAULT_P, eps=0.0) -> np.ndarray:
+def symmetric_linear_accuracy(w1, v, d: int, eta, p_robust=DEFAULT_P_ROBUST, eps=0.0, *,
+                              norm=None) -> np.ndarray:
     """Accuracy of sign(w.x) for w = (w1, v/sqrt(d), ..., v/sqrt(d)), without forming w.
 
     Source: tsipras2019 appendix C (the parametrisation of Lemma C.1); the same
@@ -414,11 +502,12 @@ def symmetric_linear_accuracy(w1, v, d: int, eta, p=DEFAULT_P, eps=0.0) -> np.nd
 
     Parameters
     ----------
-    w1, v : array_like, broadcasting together (and with eta, p, eps)
+    w1, v : array_like, broadcasting together (and with eta, p_robust, eps)
     d : int >= 1
     eta : float or array_like > 0
-    p : float or array_like in (1/2, 1)
-    eps : float or array_like >= 0
+    p_robust : float or array_like in (1/2, 1)
+    eps : float or array_like >= 0, or a ThreatModel with norm inf (the l-inf radius)
+    norm : None or inf (keyword-only)
 
     Returns
     -------
@@ -427,17 +516,19 @@ def symmetric_linear_accuracy(w1, v, d: int, eta, p=DEFAULT_P, eps=0.0) -> np.nd
     Raises
     ------
     ValueError
-        On NaN/inf, invalid d, eta <= 0, p outside (1/2, 1), eps < 0, or shapes that do
-        not broadcast.
+        On NaN/inf, invalid d, eta <= 0, p_robust outside (1/2, 1), eps < 0, a norm other
+        than inf, or shapes that do not broadcast.
     """
     w1 = as_array(w1, "w1")
     v = as_array(v, "v")
-    d = positive_int(d, "d")
+    d = _check_d(d)
     eta = _check_eta(eta)
-    p = _check_p(p)
-    eps = nonnegative(eps, "eps")
-    w1, v, eta, p, eps = broadcast(w1=w1, v=v, eta=eta, p=p, eps=eps)
+    p = _check_p_robust(p_robust)
+    eps = _linf(eps, norm)
+    w1, v, eta, p, eps = broadcast(w1=w1, v=v, eta=eta, p_robust=p, eps=eps)
     root_d = np.sqrt(float(d))
+    wv, _ = _scale_linear(np.stack([w1, v], axis=-1), np.zeros(w1.shape), np.maximum(eta, eps), root_d)
+    w1, v = wv[..., 0], wv[..., 1]
     sd = np.abs(v)
     shift = eps * (np.abs(w1) + root_d * sd)
     acc = np.zeros(w1.shape)
@@ -447,7 +538,8 @@ def symmetric_linear_accuracy(w1, v, d: int, eta, p=DEFAULT_P, eps=0.0) -> np.nd
     return 0.5 * acc
 
 
-def linear_tradeoff_pairs(d: int, eta: float, eps=None, p=DEFAULT_P, n_angles: int = 4001):
+def linear_tradeoff_pairs(d: int, eta: float, eps=None, p_robust=DEFAULT_P_ROBUST, n_angles: int = 4001, *,
+                          norm=None):
     """Exact (standard, robust) accuracies of the unbiased linear classifiers (w1, v/sqrt(d) 1).
 
     Source: tsipras2019 Theorem 2.1 (the frontier it bounds) and appendix C (the
@@ -461,10 +553,11 @@ def linear_tradeoff_pairs(d: int, eta: float, eps=None, p=DEFAULT_P, n_angles: i
     ----------
     d : int >= 1
     eta : float > 0
-    eps : float >= 0, optional
-        The adversary's radius; defaults to 2 eta.
-    p : float in (1/2, 1)
+    eps : float >= 0 or a ThreatModel with norm inf, optional
+        The adversary's l-inf radius; defaults to 2 eta.
+    p_robust : float in (1/2, 1)
     n_angles : int >= 2
+    norm : None or inf (keyword-only)
 
     Returns
     -------
@@ -473,16 +566,16 @@ def linear_tradeoff_pairs(d: int, eta: float, eps=None, p=DEFAULT_P, n_angles: i
     Raises
     ------
     ValueError
-        On invalid d, eta, eps, p or n_angles.
+        On invalid d, eta, eps, p_robust, norm or n_angles.
     """
-    d = positive_int(d, "d")
+    d = _check_d(d)
     eta = float(_check_eta(eta))
-    eps = 2.0 * eta if eps is None else float(nonnegative(eps, "eps"))
-    n_angles = positive_int(n_angles, "n_angles", minimum=2)
+    eps = float(_linf(2.0 * eta if eps is None else eps, norm))
+    n_angles = check_size(positive_int(n_angles, "n_angles", minimum=2), "n_angles", factor=16)
     t = np.linspace(-np.pi, np.pi, n_angles, endpoint=False)
     w1, v = np.cos(t), np.sin(t)
-    return (symmetric_linear_accuracy(w1, v, d, eta, p),
-            symmetric_linear_accuracy(w1, v, d, eta, p, eps))
+    return (symmetric_linear_accuracy(w1, v, d, eta, p_robust),
+            symmetric_linear_accuracy(w1, v, d, eta, p_robust, eps))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,7 +617,7 @@ def _hinge_expectation(c, sd):
     return np.where(pos, smooth, np.maximum(c, 0.0))
 
 
-def population_hinge_loss(w, eta, eps=0.0, p=DEFAULT_P) -> np.ndarray:
+def population_hinge_loss(w, eta, eps=0.0, p_robust=DEFAULT_P_ROBUST, *, norm=None) -> np.ndarray:
     """Exact population (adversarial) hinge loss E[max(0, 1 - y w.x + eps ||w||_1)].
 
     Source: tsipras2019 appendix C, the margin term of eq. (5) and of its adversarial
@@ -538,32 +631,33 @@ def population_hinge_loss(w, eta, eps=0.0, p=DEFAULT_P) -> np.ndarray:
     ----------
     w : array_like, shape (..., d + 1)
     eta : float or array_like > 0, broadcasting against the batch shape w.shape[:-1]
-    eps : float or array_like >= 0, broadcasting likewise
-    p : float or array_like in (1/2, 1), broadcasting likewise
+    eps : float or array_like >= 0, broadcasting likewise, or a ThreatModel with norm inf
+    p_robust : float or array_like in (1/2, 1), broadcasting likewise
+    norm : None or inf (keyword-only; the adversary is l-inf)
 
     Returns
     -------
-    ndarray, shape broadcast(w.shape[:-1], eta, eps, p)
+    ndarray, shape broadcast(w.shape[:-1], eta, eps, p_robust)
 
     Raises
     ------
     ValueError
-        On NaN/inf, fewer than 2 coordinates, eta <= 0, eps < 0, p outside (1/2, 1), or
-        shapes that do not broadcast.
+        On NaN/inf, fewer than 2 coordinates, eta <= 0, eps < 0, a norm other than inf,
+        p_robust outside (1/2, 1), or shapes that do not broadcast.
     """
     w = as_vector(w, "w")
     if w.shape[-1] < 2:
         raise ValueError(
             f"w must have d + 1 >= 2 coordinates along the last axis, got shape {w.shape}")
     eta = _check_eta(eta)
-    eps = nonnegative(eps, "eps")
-    p = _check_p(p)
+    eps = _linf(eps, norm)
+    p = _check_p_robust(p_robust)
     try:
         shape = np.broadcast_shapes(w.shape[:-1], eta.shape, eps.shape, p.shape)
     except ValueError as exc:
         raise ValueError(
             f"shapes do not broadcast: w {w.shape} (batch {w.shape[:-1]}), eta {eta.shape}, "
-            f"eps {eps.shape}, p {p.shape}") from exc
+            f"eps {eps.shape}, p_robust {p.shape}") from exc
     rest = w[..., 1:]
     sd = np.broadcast_to(lp_norm(rest, 2), shape)
     base = 1.0 - eta * rest.sum(axis=-1) + eps * lp_norm(w, 1)
@@ -668,7 +762,7 @@ class PopulationSVM:
         The minimal population hinge loss (with the eps ||w||_1 term when eps > 0).
     standard_accuracy, adversarial_accuracy : float
         Exact accuracies of sign(w.x) (b = 0); the latter against l-inf radius eval_eps.
-    d, eta, eps, p, eval_eps : the parameters.
+    d, eta, eps, p_robust, eval_eps : the parameters (eps and eval_eps: l-inf radii).
     """
 
     w: np.ndarray
@@ -681,7 +775,7 @@ class PopulationSVM:
     d: int
     eta: float
     eps: float
-    p: float
+    p_robust: float
     eval_eps: float
 
     @property
@@ -690,8 +784,8 @@ class PopulationSVM:
         return self.support > 0
 
 
-def population_svm(d: int, eta: float, eps: float = 0.0, p: float = DEFAULT_P,
-                   eval_eps: float | None = None) -> PopulationSVM:
+def population_svm(d: int, eta: float, eps=0.0, p_robust: float = DEFAULT_P_ROBUST,
+                   eval_eps=None, *, norm=None) -> PopulationSVM:
     """The soft-margin SVM of unit l2 norm that minimises the population (adversarial) hinge loss.
 
     Source: tsipras2019 Theorem 2.2 and appendix C (eq. (5) with lambda tuned so that
@@ -709,19 +803,20 @@ def population_svm(d: int, eta: float, eps: float = 0.0, p: float = DEFAULT_P,
 
     Note: this is the unit-sphere-constrained problem (the "SVM of unit weight norm" of
     Theorem 2.2). It coincides with the lambda-regularised eq. (5) only when some
-    lambda >= 0 gives a unit-norm solution; for eps >= max(2p - 1, eta) none does (the
-    regularised minimiser is w = 0).
+    lambda >= 0 gives a unit-norm solution; for eps >= max(2p - 1, eta) (p = p_robust)
+    none does (the regularised minimiser is w = 0).
 
     Parameters
     ----------
     d : int >= 1
     eta : float > 0
-    eps : float >= 0
-        The training radius (0: standard training).
-    p : float in (1/2, 1)
-    eval_eps : float >= 0, optional
+    eps : float >= 0, or a ThreatModel with norm inf
+        The training l-inf radius (0: standard training).
+    p_robust : float in (1/2, 1)
+    eval_eps : float >= 0 or a ThreatModel with norm inf, optional
         Radius for ``adversarial_accuracy``; defaults to ``eps`` if eps > 0, else 2 eta
         (the radius of Theorem 2.2).
+    norm : None or inf (keyword-only; both radii are l-inf)
 
     Returns
     -------
@@ -730,15 +825,20 @@ def population_svm(d: int, eta: float, eps: float = 0.0, p: float = DEFAULT_P,
     Raises
     ------
     ValueError
-        On invalid d, eta, eps, p or eval_eps.
+        On invalid d, eta, eps, p_robust, eval_eps, or a norm other than inf.
+
+    Example
+    -------
+    >>> population_svm(1000, 4 / np.sqrt(1000), 8 / np.sqrt(1000)).support  # Theorem 2.2: sign(x1)
+    0
     """
-    d = positive_int(d, "d")
+    d = check_size(d, "d")  # the weights w have d + 1 entries
     eta = float(_check_eta(eta))
-    eps = float(nonnegative(eps, "eps"))
-    p = float(_check_p(p))
+    eps = float(_linf(eps, norm))
+    p = float(_check_p_robust(p_robust))
     if eval_eps is None:
         eval_eps = eps if eps > 0 else 2.0 * eta
-    eval_eps = float(nonnegative(eval_eps, "eval_eps"))
+    eval_eps = float(_linf(eval_eps, norm, "eval_eps"))
     loss, w1, v, k = _unit_norm_optimum(d, eta, eps, p)
     w = np.zeros(d + 1)
     w[0] = w1
@@ -749,12 +849,12 @@ def population_svm(d: int, eta: float, eps: float = 0.0, p: float = DEFAULT_P,
         w=w, w1=w1, v=v, support=k, loss=loss,
         standard_accuracy=float(linear_accuracy(w, 0.0, eta, p)),
         adversarial_accuracy=float(linear_accuracy(w, 0.0, eta, p, eval_eps)),
-        d=d, eta=eta, eps=eps, p=p, eval_eps=eval_eps,
+        d=d, eta=eta, eps=eps, p_robust=p, eval_eps=eval_eps,
     )
 
 
-def zero_weight_threshold(d: int, eta: float, p: float = DEFAULT_P, eps_max: float = 1.0,
-                          xtol: float = 1e-9, n_scan: int = 48) -> float:
+def zero_weight_threshold(d: int, eta: float, p_robust: float = DEFAULT_P_ROBUST, eps_max=1.0,
+                          xtol: float = 1e-9, n_scan: int = 48, *, norm=None) -> float:
     """The smallest training eps from which on (up to eps_max) the SVM ignores x2..x_{d+1}.
 
     Source: tsipras2019 Lemma C.5 (printed for eps >= 2 eta; the per-coordinate mean of
@@ -763,7 +863,7 @@ def zero_weight_threshold(d: int, eta: float, p: float = DEFAULT_P, eps_max: flo
     Returns the smallest eps* such that the unit-norm population SVM of
     :func:`population_svm` has v = 0 for every training eps in [eps*, eps_max] on a scan
     of ``n_scan`` points, the last switch from v != 0 to v = 0 being located by
-    bisection. For eta <= 2p - 1 the answer is exactly eta (see the claim
+    bisection. For eta <= 2p - 1 (p = p_robust) the answer is exactly eta (see the claim
     ``tsipras2019.lemmaC5``); for larger eta it exceeds eta, and the sparse solution
     (all non-robust weight on one coordinate) can win again at larger eps. The predicate
     need not be monotone: for small eta sqrt(d) even eps = 0 gives v = 0 (the hinge is
@@ -773,14 +873,15 @@ def zero_weight_threshold(d: int, eta: float, p: float = DEFAULT_P, eps_max: flo
     ----------
     d : int >= 1
     eta : float > 0
-    p : float in (1/2, 1)
-    eps_max : float > 0
-        The top of the range; 1 by default, the largest radius at which the adversary
-        cannot flip x1.
+    p_robust : float in (1/2, 1)
+    eps_max : float > 0, or a ThreatModel with norm inf
+        The top of the range of l-inf training radii; 1 by default, the largest radius at
+        which the adversary cannot flip x1.
     xtol : float > 0
         Width of the final bracket.
     n_scan : int >= 2
         Scan points on [0, eps_max].
+    norm : None or inf (keyword-only)
 
     Returns
     -------
@@ -793,12 +894,12 @@ def zero_weight_threshold(d: int, eta: float, p: float = DEFAULT_P, eps_max: flo
     ValueError
         On invalid parameters.
     """
-    d = positive_int(d, "d")
+    d = _check_d(d)
     eta = float(_check_eta(eta))
-    p = float(_check_p(p))
-    eps_max = float(positive(eps_max, "eps_max"))
+    p = float(_check_p_robust(p_robust))
+    eps_max = float(positive(_linf(eps_max, norm, "eps_max"), "eps_max"))
     xtol = float(positive(xtol, "xtol"))
-    n_scan = positive_int(n_scan, "n_scan", minimum=2)
+    n_scan = check_size(positive_int(n_scan, "n_scan", minimum=2), "n_scan")
 
     def zeroed(e):
         return _unit_norm_optimum(d, eta, e, p)[3] == 0
@@ -809,9 +910,16 @@ def zero_weight_threshold(d: int, eta: float, p: float = DEFAULT_P, eps_max: flo
         return 0.0
     if nonzero[-1] == n_scan - 1:
         return np.inf
-    lo, hi = grid[nonzero[-1]], grid[nonzero[-1] + 1]
+    lo, hi = float(grid[nonzero[-1]]), float(grid[nonzero[-1] + 1])
     while hi - lo > xtol:
-        mid = 0.5 * (lo + hi)
+        if lo > 0 and hi > 4.0 * lo:  # a bracket over orders of magnitude (huge eps_max): geometric steps
+            mid = math.sqrt(lo) * math.sqrt(hi)
+        elif lo == 0 and hi > 2.0**64 * xtol:
+            mid = math.sqrt(xtol) * math.sqrt(hi)
+        else:
+            mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:  # xtol below the float spacing at hi: the bracket cannot shrink further
+            break
         if zeroed(mid):
             hi = mid
         else:

@@ -38,7 +38,7 @@ def main() -> None:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
 
     eps = np.arange(0, K + 1)
-    opt, s_best = B.optimal_robust_error_l0(K, T, eps)
+    opt, s_best = B.optimal_robust_error(K, T, eps, norm=0)
     printed = np.array([B.printed_robust_error_l0(K, T, e, np.arange(0, K + 1)).min() for e in eps])
     ax1.plot(eps, printed, "s--", color="tab:red", ms=4, label="printed Theorem 4 (min over s of eq. 12)")
     ax1.plot(eps, opt, "o-", color="tab:blue", ms=4, label="corrected optimum (this package)")

@@ -71,8 +71,8 @@ def main() -> None:
     for g in graphs:
         k = g.number_of_nodes()
         pred = H.distance3_independence_number(g) / k
-        a = 1 - H.optimal_robust_error(*H.shaeiri_reduction(g, 2, EPS), 2, EPS)
-        b = 1 - H.optimal_robust_error(*H.corrected_reduction(g, 2, EPS, distance=3), 2, EPS)
+        a = 1 - H.optimal_robust_error(*H.shaeiri_reduction(g, EPS, norm=2), EPS, norm=2)
+        b = 1 - H.optimal_robust_error(*H.corrected_reduction(g, EPS, norm=2, distance=3), EPS, norm=2)
         printed[(round(pred, 6), round(a, 6))] += 1
         corrected[(round(pred, 6), round(b, 6))] += 1
         mism += abs(a - pred) > 1e-12

@@ -38,9 +38,11 @@ def main() -> None:
     w = theta + 0.8 * rng.normal(size=d)
     eps = np.linspace(0, 1.5, 151)
     risk = p @ np.logaddexp(0, -y * (x @ w))
-    radv = np.array([RG.joint_logistic_objective(w, x, y, theta, e, 1.0, np.inf, weights=p) - risk for e in eps])
-    bound = np.array([RG.theorem7_upper_bound(w, x, y, e, 1.0, np.inf, weights=p) - risk for e in eps])
-    first = np.array([RG.theorem7_first_order(w, x, y, theta, e, 1.0, np.inf, weights=p) - risk for e in eps])
+    radv = np.array([RG.joint_logistic_objective(w, x, y, theta, e, 1.0, norm=np.inf, weights=p) - risk
+                     for e in eps])
+    bound = np.array([RG.theorem7_upper_bound(w, x, y, e, 1.0, norm=np.inf, weights=p) - risk for e in eps])
+    first = np.array([RG.theorem7_first_order(w, x, y, theta, e, 1.0, norm=np.inf, weights=p) - risk
+                      for e in eps])
 
     fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.2), dpi=120)
     ax = axes[0]

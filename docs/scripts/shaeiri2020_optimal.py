@@ -44,7 +44,7 @@ def main() -> None:
     mu, sigma = 1.0, 1.0
     eps = np.linspace(0.0, 2.0, 401)
     printed = ndtr((2 * eps - 2 * mu) / (2 * sigma))
-    corrected = G.optimal_robust_risk([mu], [-mu], eps, sigma, 2)
+    corrected = G.optimal_robust_risk([mu], [-mu], eps, sigma, norm=2)
     ax.plot(eps, printed, color="C1", lw=1.6, ls="--", label="Theorem 2 as printed")
     ax.plot(eps, corrected, color="C0", lw=2, label="corrected: capped at 1/2")
     eps_dp = np.arange(0.0, 2.01, 0.2)
@@ -69,7 +69,7 @@ def main() -> None:
     # ---- l-inf, d = 3
     theta = np.array([1.0, 0.5, 0.2])
     eps = np.linspace(0.0, 1.2, 481)
-    opt = G.optimal_robust_risk(theta, -theta, eps, sigma, np.inf)
+    opt = G.optimal_robust_risk(theta, -theta, eps, sigma, norm=np.inf)
     l2_style = np.minimum(ndtr((eps - np.linalg.norm(theta)) / sigma), 0.5)
     bx.plot(eps, opt, color="C0", lw=2, label=r"optimal: $\Phi(-\|(|\theta|-\varepsilon)_+\|_2/\sigma)$")
     bx.plot(eps, l2_style, color="0.5", lw=1.2, ls=":",
@@ -78,9 +78,9 @@ def main() -> None:
     eps_mc = np.array([0.1, 0.3, 0.45, 0.6, 0.8, 0.95])
     ests = []
     for e in eps_mc:
-        w, _ = G.optimal_linear_robust_classifier(theta, e, sigma, np.inf)
+        w, _ = G.optimal_linear_robust_classifier(theta, e, sigma, norm=np.inf)
         x, y = sample_gaussian_mixture(theta, N_MC, rng, sigma=sigma)
-        delta = ref.worst_case_perturbation(w, e, np.inf)
+        delta = ref.worst_case_perturbation(w, e, norm=np.inf)
         wrong = ref.predict((x + y[:, None] * delta[None, :]) @ w) != y
         ests.append(proportion(int(np.count_nonzero(wrong)), N_MC))
     v = np.array([s.value for s in ests])
@@ -104,11 +104,11 @@ def main() -> None:
     fig.savefig(OUT)
     print(f"wrote {OUT.relative_to(ROOT)}")
     for e, lo, hi in rows:
-        val = float(G.optimal_robust_risk([mu], [-mu], e, sigma))
+        val = float(G.optimal_robust_risk([mu], [-mu], e, sigma, norm=2))
         pr = float(ndtr(e - mu))
         print(f"l2 eps={e:.1f}: DP [{lo:.5f}, {hi:.5f}]  corrected {val:.5f}  printed {pr:.5f}")
     for e, s in zip(eps_mc, ests, strict=True):
-        print(f"linf eps={e:.2f}: optimal {float(G.optimal_robust_risk(theta, -theta, e, sigma, np.inf)):.5f}"
+        print(f"linf eps={e:.2f}: optimal {float(G.optimal_robust_risk(theta, -theta, e, sigma, norm=np.inf)):.5f}"
               f"  MC {s}")
 
 

@@ -47,20 +47,20 @@ def main() -> None:
     sigma, norm = 1.0, np.inf
     eps = np.linspace(0.0, 0.8, 81)
     risk = np.full_like(eps, float(G.classification_risk(w, theta, sigma)))
-    gadv = G.adversarial_risk(w, theta, eps, sigma, norm)
-    radv = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)
-    bound = G.base_relative_adversarial_risk_bound(w, theta, eps, sigma, norm)
+    gadv = G.adversarial_risk(w, theta, eps, sigma, norm=norm)
+    radv = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm)
+    bound = G.base_relative_adversarial_risk_bound(w, theta, eps, sigma, norm=norm)
 
     rng = np.random.default_rng(SEED + 1)
     eps_mc = np.linspace(0.1, 0.8, 8)
     mc_g, mc_r = [], []
     for e in eps_mc:
         x, y = sample_gaussian_mixture(theta, N_MC, rng, sigma=sigma)
-        delta = ref.worst_case_perturbation(w, e, norm)  # lowers w.x by e ||w||_1
+        delta = ref.worst_case_perturbation(w, e, norm=norm)  # lowers w.x by e ||w||_1
         wrong = ref.predict((x + y[:, None] * delta[None, :]) @ w) != y
         mc_g.append(proportion(int(np.count_nonzero(wrong)), N_MC))
         x, _ = sample_gaussian_mixture(theta, N_MC, rng, sigma=sigma)
-        mc_r.append(proportion(int(np.count_nonzero(ref.flippable(x, w, theta, e, norm))), N_MC))
+        mc_r.append(proportion(int(np.count_nonzero(ref.flippable(x, w, theta, e, norm=norm))), N_MC))
 
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
     ax.plot(eps, risk, color="0.3", lw=1.8, label=r"classification risk $R_{0-1}$ (Thm 1.1)")

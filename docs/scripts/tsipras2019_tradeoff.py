@@ -48,7 +48,7 @@ def main() -> None:
     for s, c in zip((1, 2, 4, 8), ("C0", "C2", "C4", "C9"), strict=True):
         eta = s / np.sqrt(D)
         n = 20000
-        std, rob = linear_tradeoff_pairs(D, eta, p=P, n_angles=n)
+        std, rob = linear_tradeoff_pairs(D, eta, p_robust=P, n_angles=n)
         t = np.linspace(-np.pi, np.pi, n, endpoint=False)  # the angles linear_tradeoff_pairs uses
         first = (t >= 0) & (t <= np.pi / 2)  # w1, v >= 0; the other quadrants are dominated
         ax.plot(std[first], rob[first], "-", lw=1.6, color=c,

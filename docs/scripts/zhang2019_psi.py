@@ -34,7 +34,7 @@ OUT = ROOT / "docs" / "figures" / "zhang2019_psi.png"
 def main() -> None:
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.4), dpi=120)
     t = np.linspace(0, 1, 401)
-    for i, loss in enumerate(["hinge", "exponential", "logistic", "squared", CLIPPED_EXP]):
+    for i, loss in enumerate(["hinge", "exponential", "logistic2", "squared", CLIPPED_EXP]):
         name = loss if isinstance(loss, str) else "min(1.5, exp(-a))"
         ax.plot(t, C.psi(loss, t), color=f"C{i}", lw=2, label=name)
         if not isinstance(loss, str):
@@ -47,16 +47,16 @@ def main() -> None:
     ax.grid(alpha=0.3)
 
     eps = 0.1
-    eta = C.toy_example(eps)
-    bayes = C.sign_classifier(eta).values
+    posterior = C.toy_example(eps)
+    bayes = C.sign_classifier(posterior).values
     ks = np.arange(6)
     lhs, b1, b2, nat, bdy = [], [], [], [], []
     for k in ks:
         vals = np.ones_like(bayes)
         vals[: 2 * k] = bayes[: 2 * k]
-        f = C.PiecewiseConstant(eta.breaks, vals)
-        r = C.interval_risks(eta, f, eps)
-        p = C.interval_phi_risks("hinge", eta, f, eps, 1.0)
+        f = C.PiecewiseConstant(posterior.breaks, vals)
+        r = C.interval_risks(posterior, f, eps)
+        p = C.interval_phi_risks("hinge", posterior, f, eps, 1.0)
         lhs.append(r.robust - r.bayes_natural)
         nat.append(r.natural)
         bdy.append(r.boundary)

@@ -136,6 +136,11 @@ def _check_pair(name: str, pair) -> tuple:
     return pair
 
 
+_RUN_NAMES = frozenset(name for name in dir(Run) if not name.startswith("_")) | {"claim_id", "thorough", "n",
+                                                                                "settings"}
+"""Names a setting may not take: ``run.<name>`` would read the Run's own attribute."""
+
+
 def _package_of(module: str) -> str:
     for pkg in sorted(CLAIM_PACKAGES, key=len, reverse=True):
         if module == pkg or module.startswith(pkg + "."):
@@ -167,8 +172,15 @@ def claim(id: str, *, source: str, statement: str, expected: str = HOLDS,
     settings = dict(settings or {})
     if samples is not None:
         _check_pair("samples", samples)
+        if not all(isinstance(m, int) and not isinstance(m, bool) and m >= 1 for m in samples):
+            raise ValueError(f"claim {id}: samples must be two integers >= 1, got {samples!r}")
     for k, v in settings.items():
+        if not (isinstance(k, str) and k.isidentifier()) or k in _RUN_NAMES:
+            raise ValueError(f"claim {id}: a setting needs an identifier that is not a Run attribute "
+                             f"({sorted(_RUN_NAMES)}), got {k!r}")
         _check_pair(f"setting {k}", v)
+    if exact and (samples is not None or settings):
+        raise ValueError(f"claim {id}: exact=True means nothing to grow; it takes no samples or settings")
 
     def register(fn):
         legacy = "thorough" in inspect.signature(fn).parameters  # TRANSITION: old check(thorough) form
@@ -314,7 +326,9 @@ def run(ids=None, thorough: bool = False, progress: Callable[[Outcome], None] | 
         try:
             res = _call(c.check, r)
             if c.expected == FAILS and res.verdict == FAILS:
-                cor = _call(CORRECTED[cid], r)
+                fix = c.corrected_check
+                if fix is not None:  # TRANSITION: an old-form claim has none
+                    cor = _call(fix, r)
         except Exception as exc:  # a crashing check is reported, not hidden
             err = f"{type(exc).__name__}: {exc}"
         out = Outcome(c, res, time.perf_counter() - t0, err, cor)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import stats
 
 from theory import gaussian as G
 from theory import reference as ref
-from theory.claims import FAILS, HOLDS, CheckResult, claim, combine, from_estimate
-from theory.montecarlo import proportion, sample_gaussian_mixture
+from theory.attacks import LinearWorstCase
+from theory.claims import FAILS, HOLDS, CheckResult, Run, claim, combine, corrected_check, from_estimate
+from theory.distributions import GaussianMixture, predict
+from theory.montecarlo import estimate_error
+from theory.threat import ThreatModel
 
-SEED = 20200601
-
-
-def _rng(k: int) -> np.random.Generator:
-    return np.random.default_rng([SEED, k])
+MC = (200_000, 2_000_000)
+"""Monte Carlo sample sizes (quick, thorough)."""
 
 
 def _printed(delta_norm: float, eps: float, sigma: float) -> float:
@@ -24,23 +26,20 @@ def _printed(delta_norm: float, eps: float, sigma: float) -> float:
 
 @claim("shaeiri2020.thm2.bayes", source="shaeiri2020 Theorem 2",
        statement="The Bayes error of x|y ~ N(mu_y, sigma^2 I) with equal priors is "
-                 "Phi(-||mu_1 - mu_-1||_2 / (2 sigma)).")
-def thm2_bayes(thorough: bool = False) -> CheckResult:
-    rng = _rng(1)
+                 "Phi(-||mu_1 - mu_-1||_2 / (2 sigma)).",
+       samples=MC)
+def thm2_bayes(run: Run) -> CheckResult:
+    rng = run.rng(1)
     mu_pos, mu_neg, sigma = rng.normal(size=4), rng.normal(size=4), 1.2
-    n = 2_000_000 if thorough else 200_000
-    # shift so that the means are +-theta around the origin; sample in the original coordinates
-    theta = 0.5 * (mu_pos - mu_neg)
-    center = 0.5 * (mu_pos + mu_neg)
-    x, y = sample_gaussian_mixture(mu_pos, n, rng, sigma=sigma, mu_neg=mu_neg)
-    # Bayes rule: the nearer mean
-    pred = ref.predict(np.sum((x - mu_neg) ** 2, 1) - np.sum((x - mu_pos) ** 2, 1))
-    est = proportion(int(np.count_nonzero(pred != y)), n)
-    value = float(G.optimal_robust_risk(mu_pos, mu_neg, 0.0, sigma))
+    theta = 0.5 * (mu_pos - mu_neg)  # the means are +-theta around their midpoint
+    # Bayes rule: the nearer mean (sampled in the original coordinates)
+    est = estimate_error(GaussianMixture(mu_pos, mu_neg, sigma),
+                         lambda x: predict(np.sum((x - mu_neg) ** 2, 1) - np.sum((x - mu_pos) ** 2, 1)),
+                         run.n, rng)
+    value = float(G.optimal_robust_risk(mu_pos, mu_neg, 0.0, sigma, norm=2))
     res = from_estimate(value, est, "Monte Carlo of the nearest-mean rule, d = 4.")
     printed = float(stats.norm.cdf(-np.linalg.norm(mu_pos - mu_neg) / (2 * sigma)))
     agree = abs(printed - value) < 1e-14 and abs(float(G.bayes_risk(theta, sigma)) - value) < 1e-14
-    _ = center
     return combine([res, CheckResult(HOLDS if agree else FAILS, detail="printed form")],
                    res.value, res.check, res.interval, res.detail)
 
@@ -52,72 +51,83 @@ def thm2_bayes(thorough: bool = False) -> CheckResult:
        corrected="The optimal l2-robust error is Phi((2 eps - ||mu_1 - mu_-1||_2) / (2 sigma)) for "
                  "eps <= ||mu_1 - mu_-1||_2 / 2 and exactly 1/2 (a constant classifier) for larger "
                  "eps; the printed formula exceeds 1/2 there. The proof's own step 'for eps less "
-                 "than half of the distance' is the missing condition.")
-def thm2(thorough: bool = False) -> CheckResult:
-    cells = 4000 if thorough else 1500
+                 "than half of the distance' is the missing condition.",
+       samples=MC, settings={"cells": (1500, 4000)})
+def thm2(run: Run) -> CheckResult:
+    # counterexample beyond half the distance: d = 1, mu = +-1 (||mu_1 - mu_-1|| = 2), sigma = 1
+    mu, sigma, eps_big = 1.0, 1.0, 1.2
+    lo, hi = _dp_bracket(mu, eps_big, sigma, run.cells)
+    printed = _printed(2 * mu, eps_big, sigma)
+    counter = hi <= 0.5 + 1e-12 and printed > hi + 1e-3
+    return CheckResult(
+        FAILS if counter else HOLDS, printed, hi, (lo, hi),
+        f"Counterexample: d = 1, mu = +-1, sigma = 1, eps = 1.2 > 1: printed formula {printed:.4f}, "
+        f"but a DP over all labelings of a {run.cells}-cell grid finds robust error {hi:.4f} "
+        f"(the constant classifier).")
+
+
+@corrected_check("shaeiri2020.thm2")
+def thm2_corrected(run: Run) -> CheckResult:
     results = []
-    mu, sigma = 1.0, 1.0  # one dimension: ||mu_1 - mu_-1|| = 2
+    mu, sigma, tol = 1.0, 1.0, 2e-3  # one dimension: ||mu_1 - mu_-1|| = 2
     for eps in (0.0, 0.3, 0.8):
-        lo, hi = ref.optimal_robust_risk_1d_dp(mu, eps, sigma, cells=cells)
-        v = float(G.optimal_robust_risk([mu], [-mu], eps, sigma))
-        tol = 2e-3
+        lo, hi = _dp_bracket(mu, eps, sigma, run.cells)
+        v = float(G.optimal_robust_risk([mu], [-mu], eps, sigma, norm=2))
         ok = lo - tol <= v <= hi + 1e-12 and abs(v - _printed(2 * mu, eps, sigma)) < 1e-12
         results.append(CheckResult(HOLDS if ok else FAILS, v, None, (lo, hi),
                                    f"eps={eps}: DP bracket [{lo:.5f}, {hi:.5f}], value {v:.5f}"))
     # attained in higher dimension by the mean-difference hyperplane (Monte Carlo, l2)
-    rng = _rng(2)
+    rng = run.rng(2)
     mu_pos, mu_neg = rng.normal(size=5), rng.normal(size=5)
-    delta = np.linalg.norm(mu_pos - mu_neg)
-    eps = 0.3 * delta
-    n = 2_000_000 if thorough else 200_000
-    x, y = sample_gaussian_mixture(mu_pos, n, rng, mu_neg=mu_neg)
+    eps = 0.3 * np.linalg.norm(mu_pos - mu_neg)
     w = mu_pos - mu_neg
     b = -w @ (0.5 * (mu_pos + mu_neg))
-    wrong = ref.predict(x @ w + b - y * eps * np.linalg.norm(w)) != y
-    est = proportion(int(np.count_nonzero(wrong)), n)
-    results.append(from_estimate(float(G.optimal_robust_risk(mu_pos, mu_neg, eps)), est,
+    est = estimate_error(GaussianMixture(mu_pos, mu_neg), lambda x: predict(x @ w + b), run.n, rng,
+                         attack=LinearWorstCase(w), threat=ThreatModel.l2(eps))
+    results.append(from_estimate(float(G.optimal_robust_risk(mu_pos, mu_neg, eps, norm=2)), est,
                                  "hyperplane, d = 5"))
-    # counterexample beyond half the distance
+    # beyond half the distance: exactly 1/2, inside the DP bracket
     eps_big = 1.2
-    lo, hi = ref.optimal_robust_risk_1d_dp(mu, eps_big, sigma, cells=cells)
-    printed = _printed(2 * mu, eps_big, sigma)
-    corrected_ok = abs(float(G.optimal_robust_risk([mu], [-mu], eps_big, sigma)) - 0.5) < 1e-15
-    counter = hi <= 0.5 + 1e-12 and printed > hi + 1e-3
-    sub = combine(results)
-    fails = counter and corrected_ok and sub.verdict == HOLDS
-    return CheckResult(
-        FAILS if fails else HOLDS, printed, hi, (lo, hi),
-        f"Counterexample: d = 1, mu = +-1, sigma = 1, eps = 1.2 > 1: printed formula {printed:.4f}, "
-        f"but a DP over all labelings of a {cells}-cell grid finds robust error {hi:.4f} "
-        f"(the constant classifier). For eps <= 1 the corrected value lies in the DP bracket and "
-        f"is attained by the hyperplane (Monte Carlo {est}). {sub.detail}".strip())
+    lo, hi = _dp_bracket(mu, eps_big, sigma, run.cells)
+    v_big = float(G.optimal_robust_risk([mu], [-mu], eps_big, sigma, norm=2))
+    results.append(CheckResult(HOLDS if abs(v_big - 0.5) < 1e-15 and lo - tol <= 0.5 <= hi + 1e-12 else FAILS,
+                               v_big, None, (lo, hi), f"eps={eps_big}: value {v_big}, DP bracket [{lo:.5f}, {hi:.5f}]"))
+    return combine(results, v_big, hi, (lo, hi),
+                   f"For eps <= 1 the corrected value lies in the DP bracket ({run.cells} cells) and is attained "
+                   f"by the hyperplane (Monte Carlo {est}, d = 5, eps = 0.3 ||mu_1 - mu_-1||); at eps = 1.2 it "
+                   f"is 1/2 (the constant classifier), in the DP bracket [{lo:.5f}, {hi:.5f}].")
+
+
+@functools.cache
+def _dp_bracket(mu: float, eps: float, sigma: float, cells: int) -> tuple[float, float]:
+    """reference.optimal_robust_risk_1d_dp, cached (the printed and the corrected check share brackets)."""
+    lo, hi = ref.optimal_robust_risk_1d_dp(mu, eps, sigma, cells=cells)
+    return float(lo), float(hi)
 
 
 @claim("shaeiri2020.thm2.lp", source="this package: the proof of shaeiri2020 Theorem 2 for any lp norm",
        statement="For any lp threat model the optimal robust error over all classifiers is "
                  "Phi(-dist_2(theta, B_p(eps)) / sigma), theta = (mu_1 - mu_-1)/2, and the best "
-                 "linear classifier attains it.")
-def thm2_lp(thorough: bool = False) -> CheckResult:
-    rng = _rng(3)
+                 "linear classifier attains it.",
+       samples=MC, settings={"cells": (1500, 4000)})
+def thm2_lp(run: Run) -> CheckResult:
+    rng = run.rng(3)
     results = []
-    n = 2_000_000 if thorough else 200_000
     for norm in (np.inf, 1.0):
         mu_pos, mu_neg = rng.normal(size=4), rng.normal(size=4)
         eps = 0.25
         theta = 0.5 * (mu_pos - mu_neg)
-        w, risk = G.optimal_linear_robust_classifier(theta, eps, 1.0, norm)
-        value = float(G.optimal_robust_risk(mu_pos, mu_neg, eps, 1.0, norm))
+        w, risk = G.optimal_linear_robust_classifier(theta, eps, 1.0, norm=norm)
+        value = float(G.optimal_robust_risk(mu_pos, mu_neg, eps, 1.0, norm=norm))
         same = abs(value - float(risk)) < 1e-14
-        x, y = sample_gaussian_mixture(mu_pos, n, rng, mu_neg=mu_neg)
         b = -w @ (0.5 * (mu_pos + mu_neg))
-        delta = ref.worst_case_perturbation(w, eps, norm)
-        wrong = ref.predict((x + y[:, None] * delta) @ w + b) != y
-        est = proportion(int(np.count_nonzero(wrong)), n)
+        est = estimate_error(GaussianMixture(mu_pos, mu_neg), lambda x, w=w, b=b: predict(x @ w + b), run.n, rng,
+                             attack=LinearWorstCase(w), threat=ThreatModel(norm, eps))
         r = from_estimate(value, est, f"norm={norm}")
         results.append(r if same else CheckResult(FAILS, detail=f"linear != optimal, norm={norm}"))
     # one dimension: every lp norm is |.|, and the DP over all labelings brackets the value
-    lo, hi = ref.optimal_robust_risk_1d_dp(0.8, 0.3, 1.0, cells=1500)
-    v = float(G.optimal_robust_risk([0.8], [-0.8], 0.3, 1.0, np.inf))
+    lo, hi = _dp_bracket(0.8, 0.3, 1.0, run.cells)
+    v = float(G.optimal_robust_risk([0.8], [-0.8], 0.3, 1.0, norm=np.inf))
     results.append(CheckResult(HOLDS if lo - 2e-3 <= v <= hi + 1e-12 else FAILS, v, None, (lo, hi),
                                f"1-D DP bracket [{lo:.5f}, {hi:.5f}] vs {v:.5f}"))
     first = results[0]

@@ -18,16 +18,13 @@ import mpmath as mp
 import numpy as np
 
 from theory import bernoulli as B
-from theory.claims import FAILS, HOLDS, CheckResult, claim, combine, from_estimate
-from theory.montecarlo import proportion
+from theory.attacks import BernoulliL0, bernoulli_linf
+from theory.claims import FAILS, HOLDS, CheckResult, Run, claim, combine, corrected_check, from_estimate
+from theory.montecarlo import estimate_error, proportion
 from theory.reference import mp_binomial_upper_tail as mp_tail
+from theory.threat import ThreatModel
 
 SRC = "shaeiri2020"
-SEED = 20200504
-
-
-def _rng(i: int) -> np.random.Generator:
-    return np.random.default_rng([SEED, i])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,32 +96,10 @@ def _symmetric_optimum(k: int, t: float, eps: int) -> tuple[float, float]:
     return float(err.min()), float(err[is_thr].min())
 
 
-def _mc_robust_l0(model: B.BernoulliModel, s: int, eps: int, n: int, seed: int):
+def _mc_robust_l0(model: B.BernoulliModel, s: int, eps: int, n: int, rng):
     """Monte Carlo robust error of h_s under the explicit l0 attack."""
-    x, y = model.sample(n, _rng(seed))
-    xa = model.l0_attack(x, y, eps)
-    wrong = model.threshold_classifier(xa, s) != y
-    return proportion(int(np.count_nonzero(wrong)), n)
-
-
-def _mp_tail_sum(k: int, t: float, lo: int, hi: int) -> mp.mpf:
-    """sum_{i=lo}^{hi} C(k, i) (1/2+t)^i (1/2-t)^(k-i) (the printed sums), 50 digits, by recurrence."""
-    q, p = mp.mpf(1) / 2 + mp.mpf(t), mp.mpf(1) / 2 - mp.mpf(t)
-    lo, hi = max(lo, 0), min(hi, k)
-    if lo > hi:
-        return mp.mpf(0)
-    # sum from the end with the larger terms downwards: terms C(k,i) q^i p^(k-i) grow with i
-    # below the mode k q; the sums used here run up to about k/2 < k q, so sum i = hi, hi-1, ...
-    term = mp.binomial(k, hi) * q**hi * p ** (k - hi)
-    total = term
-    i = hi
-    while i > lo:
-        term *= mp.mpf(i) / (k - i + 1) * p / q
-        i -= 1
-        total += term
-        if term < total * mp.mpf(10) ** -55:
-            break
-    return total
+    return estimate_error(model, lambda x: model.threshold_classifier(x, s), n, rng,
+                          attack=BernoulliL0(model), threat=ThreatModel.l0(eps))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,9 +113,11 @@ def _mp_tail_sum(k: int, t: float, lo: int, hi: int) -> mp.mpf:
     statement=("The Bayes classifier of Bernoulli(theta^(1), theta^(-1), t) is +1 iff "
                "||x - theta^(1)||_0 <= ||x - theta^(-1)||_0, with error sum_{i<=k/2} C(k,i) "
                "(1/2+t)^i (1/2-t)^(k-i) minus half the middle term when k is even."),
+    samples=(200_000, 2_000_000),
+    settings={"ks": ((1, 2, 7, 40, 41, 1000, 100_001), (1, 2, 7, 40, 41, 1000, 100_001, 10**6, 10**6 + 1))},
 )
 @mp.workdps(50)
-def _check_thm3(thorough: bool = False) -> CheckResult:
+def _check_thm3(run: Run) -> CheckResult:
     results = []
     # (a) exhaustive: eps = 0 enumeration over every classifier of the cube, d <= 4
     worst = 0.0
@@ -153,10 +130,11 @@ def _check_thm3(thorough: bool = False) -> CheckResult:
     results.append(CheckResult(HOLDS if worst < 1e-14 else FAILS, detail=(
         f"enumeration over all labellings (d <= 4, eps = 0): largest gap to bayes_error {worst:.1e}")))
     # (b) the printed sums (36), (37) at 50 digits, against the package, k up to 10^5
-    ks = [1, 2, 7, 40, 41, 1000, 100_001] + ([10**6, 10**6 + 1] if thorough else [])
+    ks = list(run.ks)
     rel = 0.0
     for k, t in zip(ks, itertools.cycle([0.05, 0.2, 0.37])):
-        exact = _mp_tail_sum(k, t, 0, k // 2)
+        # sum_{i <= k/2} C(k, i) (1/2+t)^i (1/2-t)^(k-i) = P(Bin(k, 1/2 - t) >= k - floor(k/2))
+        exact = mp_tail(k - k // 2, k, t)
         if k % 2 == 0:
             exact -= mp.binomial(k, k // 2) * (mp.mpf(1) / 4 - mp.mpf(t) ** 2) ** (k // 2) / 2
         if exact > mp.mpf(10) ** -300:
@@ -167,9 +145,8 @@ def _check_thm3(thorough: bool = False) -> CheckResult:
         f"eqs. (36)/(37) summed in mpmath (50 digits) for k in {ks}: largest relative error {rel:.1e}")))
     # (c) Monte Carlo with the stated classifier
     model = B.BernoulliModel([1, 1, 1, 1, 1, 1, 1, -1, 1], [-1, -1, -1, -1, -1, -1, 1, -1, 1], 0.15)
-    n = 2_000_000 if thorough else 200_000
-    x, y = model.sample(n, _rng(3))
-    est = proportion(int(np.count_nonzero(model.bayes_classifier(x) != y)), n)
+    n = run.n
+    est = estimate_error(model, model.bayes_classifier, n, run.rng(3))
     value = float(B.bayes_error(model.effective_dimension, model.t))
     results.append(from_estimate(value, est, f"Monte Carlo, d=9, k=6, t=0.15, n={n}"))
     return combine(results, value, est.value, (est.low, est.high),
@@ -189,10 +166,11 @@ _TS = ((1, 20), (1, 8), (1, 4), (3, 8), (9, 20))
     source=f"{SRC} Theorem 4 part 1 (section 5.4 eq. 11; appendix A eq. 49 and proof)",
     statement=("Under Assumption 1, an optimal l0-robust classifier (adversary changes <= eps "
                "coordinates) is a threshold h_s(x) = +1 iff ||x' - theta'^(1)||_0 <= s, s in {0..k}."),
+    settings={"kmax": (7, 10)},
 )
-def _check_thm4_1(thorough: bool = False) -> CheckResult:
-    # Under Assumption 1: all classifiers of j, k <= 8 (10 thorough)
-    kmax = 10 if thorough else 7
+def _check_thm4_1(run: Run) -> CheckResult:
+    # Under Assumption 1: all classifiers of j, k <= 7 (10 thorough)
+    kmax = run.kmax
     gap_sym = 0.0
     n_sym = 0
     for k in range(1, kmax + 1):
@@ -236,36 +214,50 @@ def _printed_min(k: int, eps: int, t: Fraction) -> Fraction:
     corrected=("Eq. (12) is the robust error of h_s only for 0 <= s <= k-1; h_k (constant +1) has "
                "error 1/2, not 1/2 + P(Bin(k,1/2+t) <= eps-1)/2. The optimum is "
                "min(1/2, min_{0<=s<=k-1} eq.(12)) = min(1/2, R(0), R(floor((k-1)/2)))."),
+    exact=True,
 )
-def _check_thm4_2(thorough: bool = False) -> CheckResult:
-    bad = []
-    gap_corr = 0.0
-    n = 0
+def _check_thm4_2(run: Run) -> CheckResult:
+    cases = _thm4_2_cases()
+    bad = [c for c in cases if c[4] != c[5]]
+    if not bad:
+        return CheckResult(HOLDS, None, None, None, f"Printed formula matched all {len(cases)} cases.")
+    d, k, eps, t, printed, truth = min(bad, key=lambda r: (r[0], r[1], r[2], abs(r[3] - Fraction(1, 4))))
+    return CheckResult(FAILS, float(printed), float(truth), None,
+                       f"{len(bad)} of {len(cases)} cases (d <= 4) where the printed min over s of eq. (12) "
+                       f"differs from the optimum over all labellings; smallest: d={d}, k={k}, eps={eps}, t={t}: "
+                       f"printed {float(printed):.6g}, optimum {float(truth):.6g} (the constant classifier).")
+
+
+@corrected_check("shaeiri2020.thm4.2")
+def _check_thm4_2_corrected(run: Run) -> CheckResult:
+    cases = _thm4_2_cases()
+    gap, worst = 0.0, None
+    for d, k, eps, t, _printed, truth in cases:
+        corr, _s = B.optimal_robust_error(k, float(t), eps, norm=0)
+        if abs(float(corr) - float(truth)) >= gap:
+            gap, worst = abs(float(corr) - float(truth)), (d, k, eps, t)
+    return CheckResult(HOLDS if gap < 1e-14 else FAILS, gap, None, None,
+                       f"The corrected optimum min(1/2, R(0), R(floor((k-1)/2))) (optimal_robust_error_l0) "
+                       f"matches the optimum over all labellings in all {len(cases)} cases (d <= 4, k <= d, "
+                       f"eps <= d, t in 1/20..9/20, integer arithmetic) to {gap:.1e}"
+                       + ("." if gap < 1e-14 else f"; worst at (d, k, eps, t) = {worst}."))
+
+
+@functools.cache
+def _thm4_2_cases() -> tuple:
+    """(d, k, eps, t, printed min over s of eq. (12), optimum over all labellings) for d <= 4, exactly."""
+    out = []
     for d in range(1, 5):
         for k in range(1, d + 1):
             for eps in range(0, d + 1):
                 for a, b in _TS:
                     t = Fraction(a, b)
                     num, den, _ = _cube_enumeration(d, k, eps, a, b)
-                    truth = Fraction(int(num.min()), den)
-                    printed = _printed_min(k, eps, t)
-                    if printed != truth:
-                        bad.append((d, k, eps, t, printed, truth))
-                    corr, _s = B.optimal_robust_error_l0(k, a / b, eps)
-                    gap_corr = max(gap_corr, abs(float(corr) - float(truth)))
-                    n += 1
-    if gap_corr >= 1e-14:  # the corrected statement must hold, whatever the printed one does
-        raise AssertionError(f"corrected optimum differs from the enumeration by {gap_corr:.2e}")
-    d, k, eps, t, printed, truth = min(bad, key=lambda r: (r[0], r[1], r[2], abs(r[3] - Fraction(1, 4)))) \
-        if bad else (0,) * 6
-    verdict = FAILS if bad else HOLDS
-    detail = (f"{len(bad)} of {n} cases (d <= 4) where the printed min over s of eq. (12) differs from "
-              f"the optimum over all labellings; smallest: d={d}, k={k}, eps={eps}, t={t}: printed "
-              f"{float(printed):.6g}, optimum {float(truth):.6g} (the constant classifier). "
-              f"The corrected formula matches all {n} cases to {gap_corr:.1e}.") if bad else (
-              f"Printed formula matched all {n} cases.")
-    return CheckResult(verdict, float(printed) if bad else None, float(truth) if bad else None,
-                       None, detail)
+                    out.append((d, k, eps, t, _printed_min(k, eps, t), Fraction(int(num.min()), den)))
+    return tuple(out)
+
+
+_MC_CASES = ((1, None), (2, 4), (0, 4), (3, 9), (3, -1), (2, 0))
 
 
 @claim(
@@ -273,30 +265,31 @@ def _check_thm4_2(thorough: bool = False) -> CheckResult:
     source=f"{SRC} Theorem 4, eq. (12) for a fixed threshold s (appendix A eq. 50)",
     statement=("For 0 <= s <= k-1 the l0-robust error of h_s is eq. (12); with the boundary terms "
                "corrected it holds for every s in {-1..k}; checked by sampling and attacking."),
+    samples=(100_000, 1_000_000),
+    # (eps, s) pairs at d = 12, k = 9 (s = None: the optimal threshold); thorough adds every eps <= 4, s = -1..k
+    settings={"cases": (_MC_CASES, _MC_CASES + tuple((e, s) for e in range(0, 5) for s in range(-1, 10)))},
 )
-def _check_thm4_mc(thorough: bool = False) -> CheckResult:
-    n = 1_000_000 if thorough else 100_000
+def _check_thm4_mc(run: Run) -> CheckResult:
+    n = run.n
     theta_pos = np.ones(12)
     theta_neg = np.ones(12)
     theta_neg[:9] = -1  # d = 12, k = 9
     model = B.BernoulliModel(theta_pos, theta_neg, 0.3)
     k = model.effective_dimension
-    cases = [(1, None), (2, 4), (0, 4), (3, 9), (3, -1), (2, 0)]
-    if thorough:
-        cases += [(e, s) for e in range(0, 5) for s in range(-1, k + 1)]
+    cases = list(run.cases)
     results = []
     first = None
     for i, (eps, s) in enumerate(cases):
         if s is None:
-            _, s = B.optimal_robust_error_l0(k, model.t, eps)
+            _, s = B.optimal_robust_error(k, model.t, eps, norm=0)
             s = int(s)
-        value = float(B.robust_error_l0(k, model.t, eps, s))
-        est = _mc_robust_l0(model, s, eps, n, 100 + i)
+        value = float(B.robust_error(k, model.t, eps, s, norm=0))
+        est = _mc_robust_l0(model, s, eps, n, run.rng(100 + i))
         results.append(from_estimate(value, est, f"eps={eps}, s={s}: {value:.6g} vs {est}"))
         first = first or (value, est)
     # the attack is worst case: brute force over the whole l0 ball on a small cube
     small = B.BernoulliModel([1, 1, 1, 1, 1], [-1, -1, -1, 1, 1], 0.2)
-    x, y = small.sample(300, _rng(7))
+    x, y = small.sample(300, run.rng(7))
     pts = np.array(list(itertools.product([1, -1], repeat=5)), dtype=float)
     mismatch = 0
     for eps in (1, 2):
@@ -325,31 +318,31 @@ def _check_thm4_mc(thorough: bool = False) -> CheckResult:
     source=f"{SRC} Theorem 5 (section 5.4 eqs. 13-14; appendix A eqs. 55-56)",
     statement=("Against ||delta||_inf <= eps, h*(sign(x)) is optimal for eps < 1 with the Bayes error, "
                "and the optimal robust error is 1/2 for eps >= 1."),
+    samples=(200_000, 1_000_000),
 )
-def _check_thm5(thorough: bool = False) -> CheckResult:
-    n = 1_000_000 if thorough else 200_000
+def _check_thm5(run: Run) -> CheckResult:
+    n = run.n
     model = B.BernoulliModel([1, -1, 1, 1, -1, 1, 1], [-1, 1, -1, -1, 1, 1, 1], 0.1)
     k = model.effective_dimension
-    x, y = model.sample(n, _rng(11))
+    x, y = model.sample(n, run.rng(11))
     results = []
     # eps < 1: every point of the box keeps the signs of x; the worst case over the box is
     # attained at its corners and all corners classify like x (checked on random corners)
     eps = 0.99
-    g = _rng(12)
+    g = run.rng(12)
     corner = x + eps * np.where(g.random(x.shape) < 0.5, 1.0, -1.0)
     wrong = (model.linf_robust_classifier(corner) != y) | (model.linf_robust_classifier(x) != y)
     est_small = proportion(int(np.count_nonzero(wrong)), n)
-    v_small = float(B.robust_error_linf(k, model.t, eps))
+    v_small = float(B.robust_error(k, model.t, eps, norm=np.inf))
     results.append(from_estimate(v_small, est_small, f"eps=0.99: h*(sign(x)) {est_small}"))
     # eps >= 1: the adversary moves every x to the origin; any classifier then errs on one class
     eps = 1.0
-    origin = np.zeros_like(x)
-    inside = bool(np.all(np.abs(origin - x) <= eps))
+    inside = bool(np.all(np.abs(x) <= eps))
     results.append(CheckResult(HOLDS if inside else FAILS, detail=f"origin inside every box: {inside}"))
-    v_big = float(B.robust_error_linf(k, model.t, eps))
+    v_big = float(B.robust_error(k, model.t, eps, norm=np.inf))
     for name, h in (("h*(sign(x))", model.linf_robust_classifier),
                     ("constant +1", lambda z: np.ones(z.shape[0]))):
-        est = proportion(int(np.count_nonzero(h(origin) != y)), n)
+        est = estimate_error(model, h, n, run.rng(11), attack=bernoulli_linf, threat=ThreatModel.linf(eps))
         results.append(from_estimate(v_big, est, f"eps=1, {name} attacked to 0: {est}"))
     # and the constant classifier cannot be beaten: its error is 1/2 under any attack
     return combine(results, v_small, est_small.value, (est_small.low, est_small.high),
@@ -362,6 +355,8 @@ def _check_thm5(thorough: bool = False) -> CheckResult:
 # numerics
 # ---------------------------------------------------------------------------------------------
 
+_TAIL_CASES = ((10**7, 0.004, 0), (10**6, 0.01, 3), (12345, 0.1, 2), (101, 0.3, 5), (10**7, 0.3, 0), (10**5, 0.2, 7))
+"""(k, t, eps) of the quick run."""
 
 @claim(
     "shaeiri2020.bernoulli.tails",
@@ -369,14 +364,12 @@ def _check_thm5(thorough: bool = False) -> CheckResult:
     statement=("bayes_error, robust_error_l0 and optimal_robust_error_l0 are accurate to 1e-12 relative "
                "for k up to 1e7 where the error exceeds 1e-300, and their log_ variants to 1e-13 "
                "relative where it underflows."),
+    settings={"cases": (_TAIL_CASES, _TAIL_CASES + ((10**7, 0.0007, 0), (10**7, 0.005, 11), (10**6, 0.02, 0),
+                                                    (999_999, 0.45, 100), (2, 0.4999, 1), (1, 0.25, 0)))},
 )
 @mp.workdps(50)
-def _check_tails(thorough: bool = False) -> CheckResult:
-    cases = [(10**7, 0.004, 0), (10**6, 0.01, 3), (12345, 0.1, 2), (101, 0.3, 5), (10**7, 0.3, 0),
-             (10**5, 0.2, 7)]
-    if thorough:
-        cases += [(10**7, 0.0007, 0), (10**7, 0.005, 11), (10**6, 0.02, 0), (999_999, 0.45, 100),
-                  (2, 0.4999, 1), (1, 0.25, 0)]
+def _check_tails(run: Run) -> CheckResult:
+    cases = run.cases
     rel = rel_log = 0.0
     lowest = 0.0
     for k, t, eps in cases:
@@ -387,8 +380,8 @@ def _check_tails(thorough: bool = False) -> CheckResult:
             else:
                 s = (k - 1) // 2
                 exact = (mp_tail(k - s - eps, k, t) + mp_tail(s - eps + 1, k, t)) / 2
-                val = B.robust_error_l0(k, t, eps, s)
-                lval = B.log_robust_error_l0(k, t, eps, s)
+                val = B.robust_error(k, t, eps, s, norm=0)
+                lval = B.log_robust_error(k, t, eps, s, norm=0)
             if exact > mp.mpf(10) ** -300:
                 rel = max(rel, float(abs(val - exact) / exact))
             rel_log = max(rel_log, float(abs(lval - mp.log(exact)) / max(1, abs(mp.log(exact)))))

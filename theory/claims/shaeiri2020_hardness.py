@@ -9,21 +9,23 @@ labeling of the cells of the arrangement of the balls (no conflict graph).
 
 from __future__ import annotations
 
-import itertools
+import functools
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
 from theory import hardness as H
-from theory.claims import FAILS, HOLDS, CheckResult, claim, combine
+from theory import reference as ref
+from theory.claims import FAILS, HOLDS, CheckResult, Run, claim, combine, corrected_check
 
-SEED = 20200602
 EPS = 0.5
 NORMS = (1.0, 2.0, np.inf)
 
+ATLAS = {"max_nodes": (6, 7)}
+"""The atlas graphs a check runs over: 3-6 vertices (208 graphs) by default, the whole 3-7 atlas thorough.
 
-def _rng(k: int) -> np.random.Generator:
-    return np.random.default_rng([SEED, k])
+The tests (tests/test_hardness.py) run the whole 3-7 atlas for l2 and l-inf."""
 
 
 def _atlas(max_nodes: int) -> list[tuple[int, nx.Graph]]:
@@ -31,12 +33,9 @@ def _atlas(max_nodes: int) -> list[tuple[int, nx.Graph]]:
     return [(i, g) for i, g in enumerate(nx.graph_atlas_g()) if 3 <= g.number_of_nodes() <= max_nodes]
 
 
-def _plan(thorough: bool) -> dict[float, int]:
-    """Largest atlas graph size per norm: 3-6 vertices (208 graphs) by default, the whole 3-7 atlas when thorough.
-
-    The tests (tests/test_hardness.py) run the whole 3-7 atlas for l2 and l-inf.
-    """
-    return {p: 7 if thorough else 6 for p in NORMS}
+def _plan(run: Run) -> dict[float, int]:
+    """Largest atlas graph size per norm (``run.max_nodes`` for every norm)."""
+    return {p: run.max_nodes for p in NORMS}
 
 
 def _np_dist(x: np.ndarray, p: float) -> np.ndarray:
@@ -45,14 +44,15 @@ def _np_dist(x: np.ndarray, p: float) -> np.ndarray:
 
 @claim("shaeiri2020.lemma1.geometry", source="shaeiri2020 appendix A, proof of Lemma 1, eqs (15)-(16)",
        statement="In M every two rows are more than eps apart in lp; in M' the rows of adjacent vertices "
-                 "are exactly eps apart and the rows of non-adjacent vertices more than eps apart.")
-def lemma1_geometry(thorough: bool = False) -> CheckResult:
+                 "are exactly eps apart and the rows of non-adjacent vertices more than eps apart.",
+       settings=ATLAS)
+def lemma1_geometry(run: Run) -> CheckResult:
     worst_adj, min_non, min_M, n = 0.0, np.inf, np.inf, 0
-    for p, kmax in _plan(thorough).items():
+    for p, kmax in _plan(run).items():
         for _, g in _atlas(kmax):
             k = g.number_of_nodes()
-            x, _, _ = H.shaeiri_reduction(g, p, EPS)
-            m, _, _ = H.shaeiri_reduction(nx.empty_graph(k), p, EPS)  # M' of the edgeless graph is M
+            x, _, _ = H.shaeiri_reduction(g, EPS, norm=p)
+            m, _, _ = H.shaeiri_reduction(nx.empty_graph(k), EPS, norm=p)  # M' of the edgeless graph is M
             D, DM = _np_dist(x, p) / EPS, _np_dist(m, p) / EPS
             A = nx.to_numpy_array(g, nodelist=list(g.nodes())) > 0
             off = ~np.eye(k, dtype=bool)
@@ -80,67 +80,93 @@ def lemma1_geometry(thorough: bool = False) -> CheckResult:
                  "only when alpha_3(G) = 1). The step (19)->(20) replaces 'h = i on the ball around x_i' by "
                  "'h = i at x_i and at its graph neighbours'. Enlarging lambda to any value in "
                  "(2 eps (2^p + 2k - 4)^(-1/p), 2 eps (2k - 4)^(-1/p)] ((eps, 2 eps] for p = inf) and building "
-                 "M' from G^2 gives optimal robust error exactly 1 - alpha_3(G)/k (shaeiri2020.thm1).")
-def lemma1(thorough: bool = False) -> CheckResult:
-    mismatches, total, first, const_ok = 0, 0, None, True
-    first_connected = None
-    witness_ok = True
-    for p, kmax in _plan(thorough).items():
-        for idx, g in _atlas(kmax):
+                 "M' from G^2 gives optimal robust error exactly 1 - alpha_3(G)/k (shaeiri2020.thm1).",
+       settings=ATLAS)
+def lemma1(run: Run) -> CheckResult:
+    rows = _lemma1_survey(run.max_nodes)
+    bad = [r for r in rows if abs(r.error - r.printed) > 1e-12]
+    if not bad:
+        return CheckResult(HOLDS, None, None, None, f"no mismatch on {len(rows)} (graph, norm) pairs")
+    first = bad[0]
+    k = first.graph.number_of_nodes()
+    # confirmed: the midpoints certify that at most one atom is robust, and the exact solver agrees
+    confirmed = first.midpoints_in_both_balls and abs(first.error - (1.0 - 1.0 / k)) < 1e-12
+    connected = next((r for r in bad if nx.is_connected(r.graph)), None)
+    conn = "" if connected is None else (
+        f" Smallest connected counterexample: G{connected.index} ({connected.graph.number_of_nodes()} vertices, "
+        f"edges {sorted(connected.graph.edges())}), p = {connected.norm:g}: printed {connected.printed:.4f}, "
+        f"optimal {connected.error:.4f}.")
+    return CheckResult(
+        FAILS if confirmed else HOLDS, first.error, first.printed, None,
+        f"Counterexample: atlas graph G{first.index} ({k} vertices, edges {sorted(first.graph.edges())}), "
+        f"p = {first.norm:g}, eps = {EPS}: alpha_3 = {H.distance3_independence_number(first.graph)} so the "
+        f"printed value is {first.printed:.4f}, but the midpoint of any two rows lies in both eps-balls "
+        f"(numpy.linalg.norm: {first.midpoints_in_both_balls}), so at most one atom is robust and the optimal "
+        f"robust error is {first.error:.4f} = 1 - 1/k (exact solver; a constant classifier attains it). "
+        f"Mismatches on {len(bad)} of {len(rows)} (graph, norm) pairs of the atlas.{conn}")
+
+
+@corrected_check("shaeiri2020.lemma1")
+def lemma1_corrected(run: Run) -> CheckResult:
+    rows = _lemma1_survey(run.max_nodes)
+    const = [r for r in rows if abs(r.error - (1.0 - 1.0 / r.graph.number_of_nodes())) >= 1e-12]
+    apart = [r for r in rows if not r.midpoints_in_both_balls]
+    ok = not const and not apart
+    return CheckResult(
+        HOLDS if ok else FAILS, float(len(const)), float(len(apart)), None,
+        f"{len(rows)} (graph, norm) pairs of the atlas (3-{run.max_nodes} vertices, p = 1, 2, inf): the midpoint "
+        f"of every two rows of the printed M' lies in both eps-balls on all but {len(apart)}, and the exact "
+        f"optimal robust error is 1 - 1/k on all but {len(const)}"
+        + ("" if ok else f" (first exception: G{(const or apart)[0].index}, p = {(const or apart)[0].norm:g})")
+        + ". The enlarged-lambda reduction is checked by shaeiri2020.thm1.")
+
+
+@dataclass(frozen=True)
+class _Lemma1Row:
+    index: int
+    graph: nx.Graph
+    norm: float
+    error: float  # the exact optimal robust error of the printed reduction
+    printed: float  # Lemma 1's value 1 - alpha_3(G)/k
+    midpoints_in_both_balls: bool  # the certificate that no two atoms are robust together
+
+
+@functools.cache
+def _lemma1_survey(max_nodes: int) -> tuple[_Lemma1Row, ...]:
+    """The printed reduction of every atlas graph with 3..max_nodes vertices, for every norm (shared by both checks)."""
+    rows = []
+    for p in NORMS:
+        for idx, g in _atlas(max_nodes):
             k = g.number_of_nodes()
-            pts, lab, w = H.shaeiri_reduction(g, p, EPS)
-            err = H.optimal_robust_error(pts, lab, w, p, EPS)
-            printed = 1.0 - H.distance3_independence_number(g) / k
-            const_ok &= abs(err - (1.0 - 1.0 / k)) < 1e-12
-            total += 1
-            if abs(err - printed) > 1e-12:
-                mismatches += 1
-                if first is None:
-                    first = (idx, g, p, err, printed)
-                if first_connected is None and nx.is_connected(g):
-                    first_connected = (idx, g, p, err, printed)
-            # certificate that no two atoms are robust together: the midpoint of two rows is in both balls
+            pts, lab, w = H.shaeiri_reduction(g, EPS, norm=p)
+            err = H.optimal_robust_error(pts, lab, w, EPS, norm=p)
             mid = 0.5 * (pts[:, None, :] + pts[None, :, :])
             dmid = np.linalg.norm(mid - pts[:, None, :], ord=p, axis=-1)
-            witness_ok &= bool(np.all(dmid <= EPS * (1 + 1e-12)))
-    if first is None:
-        return CheckResult(HOLDS, None, None, None, f"no mismatch on {total} (graph, norm) pairs")
-    idx, g, p, err, printed = first
-    ok = const_ok and witness_ok
-    conn = ""
-    if first_connected is not None:
-        ci, cg, cp, ce, cpr = first_connected
-        conn = (f" Smallest connected counterexample: G{ci} ({cg.number_of_nodes()} vertices, edges "
-                f"{sorted(cg.edges())}), p = {cp:g}: printed {cpr:.4f}, optimal {ce:.4f}.")
-    return CheckResult(
-        FAILS if ok else HOLDS, err, printed, None,
-        f"Counterexample: atlas graph G{idx} ({g.number_of_nodes()} vertices, edges {sorted(g.edges())}), "
-        f"p = {p:g}, eps = {EPS}: alpha_3 = {H.distance3_independence_number(g)} so the printed value is "
-        f"{printed:.4f}, but the midpoint of any two rows lies in both eps-balls (numpy.linalg.norm), so at "
-        f"most one atom is robust and the optimal robust error is {err:.4f} = 1 - 1/k (exact solver; a "
-        f"constant classifier attains it). Mismatches on {mismatches} of {total} (graph, norm) pairs of the "
-        f"atlas; optimal error = 1 - 1/k on all of them: {const_ok}.{conn}")
+            rows.append(_Lemma1Row(idx, g, p, float(err), 1.0 - H.distance3_independence_number(g) / k,
+                                   bool(np.all(dmid <= EPS * (1 + 1e-12)))))
+    return tuple(rows)
 
 
 @claim("shaeiri2020.thm1", source="shaeiri2020 Theorem 1 (section 5.2) and appendix A; reduction corrected here",
        statement="Finding a (p, eps)-optimal robust classifier of a finite distribution is NP-hard: with "
                  "lambda enlarged so that eps-balls of rows of M' meet iff the vertices are adjacent, the "
-                 "optimal robust error is 1 - alpha(G)/k, and built from G^2 it is 1 - alpha_3(G)/k.")
-def thm1(thorough: bool = False) -> CheckResult:
+                 "optimal robust error is 1 - alpha(G)/k, and built from G^2 it is 1 - alpha_3(G)/k.",
+       settings=ATLAS)
+def thm1(run: Run) -> CheckResult:
     results, n, checked = [], 0, 0
-    for p, kmax in _plan(thorough).items():
+    for p, kmax in _plan(run).items():
         bad = []
         for idx, g in _atlas(kmax):
             k = g.number_of_nodes()
             for dist, alpha in ((2, H.independence_number(g)), (3, H.distance3_independence_number(g))):
-                pts, lab, w = H.corrected_reduction(g, p, EPS, distance=dist)
-                err = H.optimal_robust_error(pts, lab, w, p, EPS)
+                pts, lab, w = H.corrected_reduction(g, EPS, norm=p, distance=dist)
+                err = H.optimal_robust_error(pts, lab, w, EPS, norm=p)
                 n += 1
                 if abs(err - (1.0 - alpha / k)) > 1e-12:
                     bad.append((idx, dist, err, 1.0 - alpha / k))
             # the conflict geometry is the graph itself (distances by numpy.linalg.norm)
             if k <= 5:
-                pts, _, _ = H.corrected_reduction(g, p, EPS)
+                pts, _, _ = H.corrected_reduction(g, EPS, norm=p)
                 meet = _np_dist(pts, p) <= 2 * EPS
                 A = nx.to_numpy_array(g, nodelist=list(g.nodes())) > 0
                 checked += 1
@@ -148,70 +174,40 @@ def thm1(thorough: bool = False) -> CheckResult:
                     bad.append((idx, "geometry", None, None))
         results.append(CheckResult(HOLDS if not bad else FAILS, detail=f"p={p:g}: mismatches {bad[:3]}"))
     return combine(results, None, None, None,
-                   f"{n} (graph, norm, distance) cases of networkx's atlas ({'3-7' if thorough else '3-6'} vertices, "
+                   f"{n} (graph, norm, distance) cases of networkx's atlas (3-{run.max_nodes} vertices, "
                    f"p = 1, 2, inf): exact optimal robust error = 1 - alpha/k with "
                    f"alpha from networkx maximum cliques of the complement; ball geometry = G on {checked} "
                    f"graphs. Maximum independent set is NP-hard, so Theorem 1 holds, with this reduction.")
 
 
-def _brute_subsets(x, y, w, p, eps) -> float:
-    """Optimal robust error by enumerating every subset of atoms and testing the midpoint witness directly."""
-    n = len(w)
-    best = 0.0
-    for r in range(n, 0, -1):
-        for S in itertools.combinations(range(n), r):
-            ok = all(y[a] == y[b] or np.linalg.norm(0.5 * (x[a] - x[b]), ord=p) > eps for a, b in
-                     itertools.combinations(S, 2))
-            if ok:
-                best = max(best, float(sum(w[list(S)])))
-    return 1.0 - best / float(w.sum())
-
-
-def _brute_labelings_1d(x, y, w, eps, classes) -> float:
-    """Optimal robust error in one dimension by trying every labeling of the cells of the interval arrangement."""
-    ends = np.unique(np.concatenate([x - eps, x + eps]))
-    probes = np.concatenate([ends, 0.5 * (ends[1:] + ends[:-1])])  # one point of every cell
-    member = np.abs(probes[:, None] - x[None, :]) <= eps * (1 + 1e-12)  # (cells, atoms)
-    pattern, inv = np.unique(member, axis=0, return_inverse=True)  # cells with equal membership merge
-    inv = inv.ravel()
-    inside = pattern.any(axis=1)
-    cells = np.flatnonzero(inside)
-    best = 0.0
-    for lab in itertools.product(classes, repeat=len(cells)):
-        h = np.full(len(pattern), -1)
-        h[cells] = lab
-        robust = np.array([np.all(h[np.unique(inv[member[:, i]])] == y[i]) for i in range(len(y))])
-        best = max(best, float(w[robust].sum()))
-    return 1.0 - best / float(w.sum())
-
-
 @claim("shaeiri2020.thm1.robust_sets", source="this package: the exact solution behind shaeiri2020 eqs (18)-(21)",
        statement="A set of atoms of a finite distribution is robustly correct under one classifier iff no two "
                  "atoms of it with different labels are within 2 eps; so the optimal robust error is one minus "
-                 "a maximum weight independent set of that conflict graph.")
-def thm1_robust_sets(thorough: bool = False) -> CheckResult:
-    rng = _rng(1)
+                 "a maximum weight independent set of that conflict graph.",
+       settings={"instances_1d": (5, 12), "instances": (10, 30)})
+def thm1_robust_sets(run: Run) -> CheckResult:
+    rng = run.rng(1)
     results, worst, n = [], 0.0, 0
     # one dimension: brute force over every labeling of the arrangement's cells (no conflict graph at all)
-    for _ in range(12 if thorough else 5):
+    for _ in range(run.instances_1d):
         m = int(rng.integers(2, 5))
         x = rng.integers(0, 6, m).astype(float)
         y = rng.integers(0, 2 if m == 4 else 3, m)
         w = rng.integers(1, 5, m).astype(float)
         eps = float(rng.choice([0.0, 0.5, 1.0, 1.5]))
-        v = H.optimal_robust_error(x[:, None], y, w, 2, eps)
-        c = _brute_labelings_1d(x, y, w, eps, sorted(set(y.tolist())))
+        v = H.optimal_robust_error(x[:, None], y, w, eps, norm=2)
+        c = ref.brute_force_robust_error_1d(x, y, w, eps)
         worst, n = max(worst, abs(v - c)), n + 1
     # several dimensions: subset enumeration with the midpoint test
-    for _ in range(30 if thorough else 10):
+    for _ in range(run.instances):
         m = int(rng.integers(2, 8))
         x = rng.integers(-2, 3, (m, 3)).astype(float)
         y = rng.integers(0, 3, m)
         w = rng.random(m)
         p = float(rng.choice(NORMS))
         eps = float(rng.choice([0.0, 0.5, 1.0, 1.5]))
-        v = H.optimal_robust_error(x, y, w, p, eps)
-        c = _brute_subsets(x, y, w, p, eps)
+        v = H.optimal_robust_error(x, y, w, eps, norm=p)
+        c = ref.brute_force_robust_error(x, y, w, eps, norm=p)
         worst, n = max(worst, abs(v - c)), n + 1
     results.append(CheckResult(HOLDS if worst < 1e-12 else FAILS, worst, None, None,
                                f"largest difference {worst:.2e}"))
@@ -223,21 +219,22 @@ def thm1_robust_sets(thorough: bool = False) -> CheckResult:
 
 @claim("shaeiri2020.thm1.two_classes", source="this package: the polynomial case next to shaeiri2020 Theorem 1",
        statement="With two labels the conflict graph is bipartite and the optimal robust error is computed in "
-                 "polynomial time by a minimum cut; it agrees with the general exact solvers.")
-def thm1_two_classes(thorough: bool = False) -> CheckResult:
-    rng = _rng(2)
+                 "polynomial time by a minimum cut; it agrees with the general exact solvers.",
+       settings={"instances": (3, 8)})
+def thm1_two_classes(run: Run) -> CheckResult:
+    rng = run.rng(2)
     worst, n, bip = 0.0, 0, True
-    for _ in range(8 if thorough else 3):
+    for _ in range(run.instances):
         m = int(rng.integers(25, 40))
         x = rng.normal(size=(m, 4))
         y = rng.integers(0, 2, m)
         w = rng.random(m)
         p = float(rng.choice(NORMS))
         eps = float(rng.uniform(0.3, 1.2))
-        bip &= nx.is_bipartite(H.conflict_graph(x, y, p, eps))
-        a = H.optimal_robust_error(x, y, w, p, eps, method="mincut")
-        b = H.optimal_robust_error(x, y, w, p, eps, method="branch_and_bound")
-        c = H.optimal_robust_error(x, y, w, p, eps, method="milp")
+        bip &= nx.is_bipartite(H.conflict_graph(x, y, eps, norm=p))
+        a = H.optimal_robust_error(x, y, w, eps, norm=p, method="mincut")
+        b = H.optimal_robust_error(x, y, w, eps, norm=p, method="branch_and_bound")
+        c = H.optimal_robust_error(x, y, w, eps, norm=p, method="milp")
         worst, n = max(worst, abs(a - b), abs(a - c)), n + 1
     ok = bip and worst < 1e-9
     return CheckResult(HOLDS if ok else FAILS, worst, None, None,

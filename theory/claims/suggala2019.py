@@ -8,45 +8,54 @@ from scipy import optimize, stats
 
 from theory import gaussian as G
 from theory import reference as ref
-from theory.claims import FAILS, HOLDS, CheckResult, claim, combine, from_estimate
-from theory.montecarlo import proportion, sample_gaussian_mixture
+from theory.attacks import LinearWorstCase
+from theory.claims import FAILS, HOLDS, CheckResult, Run, claim, combine, corrected_check, from_estimate
+from theory.distributions import GaussianMixture, predict
+from theory.montecarlo import estimate_error, estimate_probability
+from theory.threat import ThreatModel
 
-SEED = 20191015
+MC = (200_000, 2_000_000)
+"""Monte Carlo sample sizes (quick, thorough)."""
+
+MC_QUARTER = (50_000, 500_000)
+"""The smaller Monte Carlo samples of the per-sample primal adversary in high dimension (cor3, cor4)."""
 
 
-def _n(thorough: bool) -> int:
-    return 2_000_000 if thorough else 200_000
+def _flippable_rate(theta, w, eps, norm, n: int, rng, sigma: float = 1.0):
+    """Monte Carlo P(some point of the ball flips sign(w.x) and keeps sign(theta.x)), by the primal adversary.
 
-
-def _rng(k: int = 0) -> np.random.Generator:
-    return np.random.default_rng([SEED, k])
+    TRANSITION: becomes ``estimate_error(..., attack=theory.attacks.BaseRelative(w, theta))`` once
+    ``theory.reference.base_relative_point`` exists; ``reference.flippable`` answers the same question.
+    """
+    return estimate_probability(lambda x, y: ref.flippable(x, w, theta, eps, norm=norm),
+                                GaussianMixture(theta, sigma=sigma).sample, n, rng)
 
 
 @claim("suggala2019.thm1.1", source="suggala2019 Theorem 1.1, appendix A",
        statement="The 0-1 risk of sign(w.x) under x|y ~ N(y theta, sigma^2 I) is "
-                 "Phi(-w.theta / (sigma ||w||_2)).")
-def thm1_1(thorough: bool = False) -> CheckResult:
-    rng = _rng(1)
+                 "Phi(-w.theta / (sigma ||w||_2)).",
+       samples=MC)
+def thm1_1(run: Run) -> CheckResult:
+    rng = run.rng(1)
     w, theta, sigma = rng.normal(size=5), 0.4 * rng.normal(size=5), 1.3
-    x, y = sample_gaussian_mixture(theta, _n(thorough), rng, sigma=sigma)
-    est = proportion(int(np.count_nonzero(ref.predict(x @ w) != y)), len(y))
+    est = estimate_error(GaussianMixture(theta, sigma=sigma), lambda x: predict(x @ w), run.n, rng)
     return from_estimate(float(G.classification_risk(w, theta, sigma)), est,
                          "Monte Carlo error of sign(w.x) (sign(0) = -1), d = 5.")
 
 
 @claim("suggala2019.thm1.2", source="suggala2019 Theorem 1.2, appendix A (l-inf; lp via the dual norm)",
        statement="The robust risk G_adv of sign(w.x) against ||delta||_p <= eps is "
-                 "Phi((eps ||w||_* - w.theta) / (sigma ||w||_2)).")
-def thm1_2(thorough: bool = False) -> CheckResult:
-    rng = _rng(2)
+                 "Phi((eps ||w||_* - w.theta) / (sigma ||w||_2)).",
+       samples=MC)
+def thm1_2(run: Run) -> CheckResult:
+    rng = run.rng(2)
     results = []
     w, theta, sigma, eps = rng.normal(size=4), 0.5 * rng.normal(size=4), 0.9, 0.15
     for norm in (np.inf, 2.0, 1.0, 3.0):
-        x, y = sample_gaussian_mixture(theta, _n(thorough), rng, sigma=sigma)
-        delta = ref.worst_case_perturbation(w, eps, norm)  # pushes w.x down; flip it for y = -1
-        wrong = ref.predict((x + y[:, None] * delta[None, :]) @ w) != y
-        est = proportion(int(np.count_nonzero(wrong)), len(y))
-        results.append(from_estimate(float(G.adversarial_risk(w, theta, eps, sigma, norm)), est,
+        # the explicit worst case x + y delta*, delta* = argmin w.delta over the ball
+        est = estimate_error(GaussianMixture(theta, sigma=sigma), lambda x: predict(x @ w), run.n, rng,
+                             attack=LinearWorstCase(w), threat=ThreatModel(norm, eps))
+        results.append(from_estimate(float(G.adversarial_risk(w, theta, eps, sigma, norm=norm)), est,
                                      f"norm={norm}"))
     first = results[0]
     return combine(results, first.value, first.check, first.interval,
@@ -56,12 +65,12 @@ def thm1_2(thorough: bool = False) -> CheckResult:
 
 @claim("suggala2019.thm1.2.tails", source="suggala2019 Theorem 1.1-1.2; numerics of this package",
        statement="The risks are accurate to 1e-13 relative down to 1e-300 and their logs to 1e-14 "
-                 "relative up to margins of 1e5.")
-def thm1_2_tails(thorough: bool = False) -> CheckResult:
-    rng = _rng(3)
+                 "relative up to margins of 1e5.",
+       settings={"cases": (6, 20)})
+def thm1_2_tails(run: Run) -> CheckResult:
+    rng = run.rng(3)
     worst, worst_log = 0.0, 0.0
-    cases = 20 if thorough else 6
-    for _ in range(cases):
+    for _ in range(run.cases):
         w = rng.normal(size=7)
         u = rng.normal(size=7)
         for m in (8.0, 20.0, 30.0, 37.0):
@@ -82,8 +91,9 @@ def thm1_2_tails(thorough: bool = False) -> CheckResult:
 
 @claim("suggala2019.thm1.2.sympy", source="suggala2019 Theorem 1.2, appendix A (the inner maximization)",
        statement="min over ||delta|| <= eps of w.delta is -eps ||w||_2 for l2 and "
-                 "-eps ||w||_1 for l-inf.")
-def thm1_2_sympy(thorough: bool = False) -> CheckResult:
+                 "-eps ||w||_1 for l-inf.",
+       exact=True)
+def thm1_2_sympy(run: Run) -> CheckResult:
     w1, w2 = sp.symbols("w1 w2", real=True, nonzero=True)
     d1, d2, lam = sp.symbols("d1 d2 lam", real=True)
     eps = sp.symbols("eps", positive=True)
@@ -110,8 +120,7 @@ def thm1_2_sympy(thorough: bool = False) -> CheckResult:
                        "every sign pattern.")
 
 
-def _base_relative_cases():
-    rng = _rng(5)
+def _base_relative_cases(rng):
     cases = []
     for norm in (np.inf, 2.0, 1.0):
         w, theta = rng.normal(size=3), 0.7 * rng.normal(size=3)
@@ -121,14 +130,14 @@ def _base_relative_cases():
 
 @claim("suggala2019.def2.exact", source="suggala2019 Definition 2 (computed exactly here)",
        statement="The base-relative adversarial risk of sign(w.x) w.r.t. the Bayes rule is the "
-                 "one-dimensional integral computed by base_relative_adversarial_risk.")
-def def2_exact(thorough: bool = False) -> CheckResult:
-    rng = _rng(6)
+                 "one-dimensional integral computed by base_relative_adversarial_risk.",
+       samples=MC)
+def def2_exact(run: Run) -> CheckResult:
+    rng = run.rng(6)
     results = []
-    for w, theta, eps, sigma, norm in _base_relative_cases():
-        x, _ = sample_gaussian_mixture(theta, _n(thorough), rng, sigma=sigma)
-        est = proportion(int(np.count_nonzero(ref.flippable(x, w, theta, eps, norm))), len(x))
-        results.append(from_estimate(G.base_relative_adversarial_risk(w, theta, eps, sigma, norm),
+    for w, theta, eps, sigma, norm in _base_relative_cases(run.rng(5)):
+        est = _flippable_rate(theta, w, eps, norm, run.n, rng, sigma)
+        results.append(from_estimate(G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm),
                                      est, f"norm={norm}"))
     first = results[0]
     return combine(results, first.value, first.check, first.interval,
@@ -137,17 +146,18 @@ def def2_exact(thorough: bool = False) -> CheckResult:
 
 
 @claim("suggala2019.def2.precision", source="suggala2019 Definition 2 (computed exactly here)",
-       statement="base_relative_adversarial_risk is accurate to an absolute error of 1e-8 for norm = inf, 2 and 1.")
-def def2_precision(thorough: bool = False) -> CheckResult:
-    rng = _rng(15)
+       statement="base_relative_adversarial_risk is accurate to an absolute error of 1e-8 for norm = inf, 2 and 1.",
+       settings={"instances": (10, 60)})
+def def2_precision(run: Run) -> CheckResult:
+    rng = run.rng(15)
     worst = 0.0
-    n = 60 if thorough else 10
+    n = run.instances
     for _ in range(n):
         w, theta = rng.normal(size=2), rng.normal(size=2) * rng.choice([0.2, 1.0, 2.0])
         eps, sigma = float(rng.uniform(0.05, 1.5)), float(rng.uniform(0.5, 1.5))
         for norm in (np.inf, 2.0, 1.0):
-            a = ref.base_relative_risk_polar_2d(w, theta, eps, sigma, norm)
-            b = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm)
+            a = ref.base_relative_risk_polar_2d(w, theta, eps, sigma, norm=norm)
+            b = G.base_relative_adversarial_risk(w, theta, eps, sigma, norm=norm)
             worst = max(worst, abs(a - b))
     return CheckResult(HOLDS if worst <= 1e-8 else FAILS, None, worst, None,
                        f"Largest |difference| from an independent polar-coordinate integration of the "
@@ -156,10 +166,11 @@ def def2_precision(thorough: bool = False) -> CheckResult:
 
 @claim("suggala2019.thm1.3", source="suggala2019 Theorem 1.3, appendix A",
        statement="R_adv(f_w) <= Phi((||w - theta||_1 eps - (w - theta).theta) / "
-                 "(sigma ||w - theta||_2)) (and R_adv <= G_adv).")
-def thm1_3(thorough: bool = False) -> CheckResult:
-    rng = _rng(7)
-    n = 1500 if thorough else 120
+                 "(sigma ||w - theta||_2)) (and R_adv <= G_adv).",
+       settings={"instances": (120, 1500)})
+def thm1_3(run: Run) -> CheckResult:
+    rng = run.rng(7)
+    n = run.instances
     worst_gap, worst_g = -np.inf, -np.inf
     worst_case = None
     for _ in range(n):
@@ -168,9 +179,9 @@ def thm1_3(thorough: bool = False) -> CheckResult:
         theta = rng.normal(size=d) * rng.choice([0.05, 0.3, 1.0, 3.0])
         eps = float(rng.choice([0.02, 0.2, 0.7, 2.0]))
         norm = [np.inf, 2.0][int(rng.integers(2))]
-        r = G.base_relative_adversarial_risk(w, theta, eps, 1.0, norm)
-        gap = r - float(G.base_relative_adversarial_risk_bound(w, theta, eps, 1.0, norm))
-        worst_g = max(worst_g, r - float(G.adversarial_risk(w, theta, eps, 1.0, norm)))
+        r = G.base_relative_adversarial_risk(w, theta, eps, 1.0, norm=norm)
+        gap = r - float(G.base_relative_adversarial_risk_bound(w, theta, eps, 1.0, norm=norm))
+        worst_g = max(worst_g, r - float(G.adversarial_risk(w, theta, eps, 1.0, norm=norm)))
         if gap > worst_gap:
             worst_gap, worst_case = gap, (w, theta, eps, norm)
     ok = worst_gap <= 1e-9 and worst_g <= 1e-9
@@ -191,8 +202,27 @@ def _cor2_threshold(p: int) -> float:
        corrected="G_adv(f_theta~) < G_adv(f_theta*) iff eps > (2 - sqrt 2) / (1 + sqrt(p-1) - sqrt 2) "
                  "(p >= 2), for every sigma; below that threshold the Bayes direction is more "
                  "robust. Appendix B's G(f_theta*) should read Phi(((1 + sqrt(p-1)) eps - 2) / "
-                 "(sqrt 2 sigma)).")
-def cor2(thorough: bool = False) -> CheckResult:
+                 "(sqrt 2 sigma)).",
+       samples=MC)
+def cor2(run: Run) -> CheckResult:
+    # counterexample by Monte Carlo: p = 10, sigma = 1, eps = 0.1 (below the threshold 0.2265).
+    pp, eps = 10, 0.1
+    ts = np.full(pp, 1 / np.sqrt(pp - 1))
+    ts[0] = 1.0
+    # both classifiers on the same sample (the same stream), each with its worst-case l-inf perturbation
+    tilde, star = (estimate_error(GaussianMixture(ts), lambda x, w=w: predict(x @ w), run.n, run.rng(8),
+                                  attack=LinearWorstCase(w), threat=ThreatModel.linf(eps))
+                   for w in (np.eye(pp)[0], ts))
+    separated = tilde.low > star.high
+    return CheckResult(
+        FAILS if separated else HOLDS, float(G.adversarial_risk(np.eye(pp)[0], ts, eps)), tilde.value,
+        (tilde.low, tilde.high),
+        f"Counterexample p = 10, sigma = 1, eps = 0.1: G(theta~) = {tilde} > G(theta*) = {star} "
+        f"(Monte Carlo, worst-case perturbations).")
+
+
+@corrected_check("suggala2019.cor2")
+def cor2_corrected(run: Run) -> CheckResult:
     # 1. sympy: solve G(theta~) = G(theta*) for eps (Phi is increasing, so compare arguments).
     e, s, p = sp.symbols("eps sigma p", positive=True)
     g_star = ((1 + sp.sqrt(p - 1)) * e - 2) / (sp.sqrt(2) * s)
@@ -214,26 +244,12 @@ def cor2(thorough: bool = False) -> CheckResult:
             above = G.adversarial_risk(tt, ts, ec * (1 + 1e-6), sigma) < G.adversarial_risk(
                 ts, ts, ec * (1 + 1e-6), sigma)
             ok_num &= bool(below and above)
-    # 3. counterexample by Monte Carlo: p = 10, sigma = 1, eps = 0.1 (below the threshold 0.2265).
-    pp, eps = 10, 0.1
-    ts = np.full(pp, 1 / np.sqrt(pp - 1))
-    ts[0] = 1.0
-    rng = _rng(8)
-    x, y = sample_gaussian_mixture(ts, _n(thorough), rng)
-    ests = []
-    for w in (np.eye(pp)[0], ts):
-        delta = ref.worst_case_perturbation(w, eps, np.inf)
-        wrong = ref.predict((x + y[:, None] * delta) @ w) != y
-        ests.append(proportion(int(np.count_nonzero(wrong)), len(y)))
-    tilde, star = ests
-    separated = tilde.low > star.high
-    fails = bool(separated and ok_sym and ok_num)
+    ok = bool(ok_sym and ok_num)
     return CheckResult(
-        FAILS if fails else HOLDS, float(G.adversarial_risk(np.eye(pp)[0], ts, eps)), tilde.value,
-        (tilde.low, tilde.high),
-        f"Counterexample p = 10, sigma = 1, eps = 0.1: G(theta~) = {tilde} > G(theta*) = {star} "
-        f"(Monte Carlo, worst-case perturbations). Threshold solved by sympy: {root}; sign change "
-        f"confirmed numerically for p in (2, 5, 100, 1e4), sigma in (0.3, 1, 4): {ok_num}.")
+        HOLDS if ok else FAILS, _cor2_threshold(10), None, None,
+        f"Threshold solved by sympy: {root} ({'equal to' if ok_sym else 'NOT equal to'} (2 - sqrt 2) / "
+        f"(1 + sqrt(p-1) - sqrt 2)); sign change of G(theta~) - G(theta*) at it confirmed numerically for "
+        f"p in (2, 5, 100, 1e4), sigma in (0.3, 1, 4): {ok_num}.")
 
 
 def _cor3_instance(r2: float, s: int, q: int, rng):
@@ -247,9 +263,11 @@ def _cor3_instance(r2: float, s: int, q: int, rng):
 @claim("suggala2019.cor3", source="suggala2019 Corollary 3, appendix C",
        statement="With w = theta* on the s-sparse support and +-1/sqrt(p-s) elsewhere, sigma = 1 and "
                  "||theta*||^2 = 2 + 2 sqrt 2: excess risk <= 0.02 and R_adv >= 0.95 for "
-                 "eps >= 2 ||theta*||^2 / sqrt(p - s).")
-def cor3(thorough: bool = False) -> CheckResult:
-    rng = _rng(9)
+                 "eps >= 2 ||theta*||^2 / sqrt(p - s).",
+       samples=MC_QUARTER,
+       settings={"sizes": (((1, 100), (4, 100), (1, 10_000)), ((1, 100), (4, 100), (1, 10_000), (1, 1_000_000)))})
+def cor3(run: Run) -> CheckResult:
+    rng = run.rng(9)
     r2 = 2 + 2 * np.sqrt(2)
     results, lows = [], []
     for s, q in ((1, 100), (4, 100), (4, 10_000)):
@@ -260,22 +278,20 @@ def cor3(thorough: bool = False) -> CheckResult:
         results.append(CheckResult(HOLDS if excess <= 0.02 and radv >= 0.95 else FAILS, radv,
                                    detail=f"s={s}, p-s={q}: excess {excess:.4f}, R_adv {radv:.4f}"))
     # Monte Carlo of R_adv (primal l-inf adversary) for s = 4, p - s = 100.
-    w, theta, eps = _cor3_instance(r2, 4, 100, _rng(9))
-    x, _ = sample_gaussian_mixture(theta, _n(thorough) // 4, rng)
-    est = proportion(int(np.count_nonzero(ref.flippable(x, w, theta, eps, np.inf))), len(x))
+    w, theta, eps = _cor3_instance(r2, 4, 100, run.rng(9))
+    est = _flippable_rate(theta, w, eps, np.inf, run.n, rng)
     exact = G.base_relative_adversarial_risk(w, theta, eps)
     results.append(from_estimate(exact, est, "Monte Carlo, s = 4, p - s = 100"))
     # Where each conclusion starts to hold (sigma = 1): excess <= 0.02 depends on ||theta||^2 only;
     # R_adv >= 0.95 at eps = 2 ||theta||^2 / sqrt(p - s) also on s and p - s.
     def excess(r2):
-        w, theta, _ = _cor3_instance(r2, 1, 4, _rng(10))
+        w, theta, _ = _cor3_instance(r2, 1, 4, run.rng(10))  # a fresh stream: the same w at every r2
         return float(G.classification_risk(w, theta) - G.bayes_risk(theta)) - 0.02
 
     r2_excess = optimize.brentq(excess, 1.0, 12.0, xtol=1e-8)
-    sizes = ((1, 100), (4, 100), (1, 10_000)) + (((1, 1_000_000),) if thorough else ())
     r2_adv = {sq: optimize.brentq(
-        lambda r2, sq=sq: G.base_relative_adversarial_risk(*_cor3_instance(r2, *sq, _rng(10))) - 0.95,
-        0.5, 12.0, xtol=1e-6) for sq in sizes}
+        lambda r2, sq=sq: G.base_relative_adversarial_risk(*_cor3_instance(r2, *sq, run.rng(10))) - 0.95,
+        0.5, 12.0, xtol=1e-6) for sq in run.sizes}
     adv_txt = ", ".join(f"{v:.3f} (s={k[0]}, p-s={k[1]})" for k, v in r2_adv.items())
     return combine(results, exact, est.value, (est.low, est.high),
                    f"Exact R_adv at ||theta||^2 = 2 + 2 sqrt 2: {', '.join(f'{v:.4f}' for v in lows)} for "
@@ -298,31 +314,35 @@ def _cor4_radv(theta_norm: float, q: int, init_sd: float, c: float, rng, s: int 
 @claim("suggala2019.cor4", source="suggala2019 Corollary 4, appendix D",
        statement="In the low-dimensional mixture (noise only on the s-sparse support), gradient "
                  "descent on a convex surrogate from N(0, I / sqrt(p - s)) reaches a classifier "
-                 "with R_adv >= 0.95 w.h.p. for eps >= 2 ||theta*||^2 / sqrt(p - s).")
-def cor4(thorough: bool = False) -> CheckResult:
+                 "with R_adv >= 0.95 w.h.p. for eps >= 2 ||theta*||^2 / sqrt(p - s).",
+       samples=MC_QUARTER, settings={"draws": (5, 20)})
+def cor4(run: Run) -> CheckResult:
     # GD never moves the coordinates off the support; on the support the logistic loss drives
     # w_S to its population minimizer 2 theta / sigma^2 (the log-odds), not to theta as the proof
     # assumes. We evaluate R_adv of w = (2 theta_S, alpha) exactly.
-    rng = _rng(11)
-    draws = 20 if thorough else 5
+    rng = run.rng(11)
     results, vals = [], []
     for q in (100, 1000):
-        for _ in range(draws):
+        for _ in range(run.draws):
             w, theta, eps, sup = _cor4_radv(2.0, q, q**-0.25, 2.0, rng)
             v = G.base_relative_adversarial_risk(w, theta, eps, support=sup)
             vals.append(v)
             results.append(CheckResult(HOLDS if v >= 0.95 else FAILS, v, detail=f"p-s={q}: {v:.4f}"))
-    w, theta, eps, sup = _cor4_radv(2.0, 100, 100**-0.25, 2.0, _rng(12))
+    w, theta, eps, sup = _cor4_radv(2.0, 100, 100**-0.25, 2.0, run.rng(12))
     exact = G.base_relative_adversarial_risk(w, theta, eps, support=sup)
-    n = _n(thorough) // 4
-    yy = np.where(rng.random(n) < 0.5, 1.0, -1.0)
-    x = np.zeros((n, w.size))
-    x[:, :2] = yy[:, None] * theta[:2] + rng.normal(size=(n, 2))
-    est = proportion(int(np.count_nonzero(ref.flippable(x, w, theta, eps, np.inf))), n)
+
+    def low_dimensional(m, g):  # noise only on the support (the first two coordinates)
+        yy = np.where(g.random(m) < 0.5, 1.0, -1.0)
+        x = np.zeros((m, w.size))
+        x[:, :2] = yy[:, None] * theta[:2] + g.normal(size=(m, 2))
+        return x, yy
+
+    est = estimate_probability(lambda x, y: ref.flippable(x, w, theta, eps, norm=np.inf), low_dimensional,
+                               run.n, rng)
     results.append(from_estimate(exact, est, "Monte Carlo, p - s = 100"))
     # The proof's own normalization (||alpha||_1 ~ sqrt(p - s), ||alpha||_2 = O(1)) is that of
     # N(0, I / (p - s)) up to sqrt(2 / pi); under it the conclusion can fail (here ||theta*|| = 4).
-    w, theta, eps, sup = _cor4_radv(4.0, 1000, 1000**-0.5, 2.0, _rng(13))
+    w, theta, eps, sup = _cor4_radv(4.0, 1000, 1000**-0.5, 2.0, run.rng(13))
     alt = G.base_relative_adversarial_risk(w, theta, eps, support=sup)
     return combine(results, exact, est.value, (est.low, est.high),
                    f"Exact R_adv of (2 theta*_S, alpha), ||theta*|| = 2, sigma = 1, alpha ~ "
@@ -336,16 +356,16 @@ def cor4(thorough: bool = False) -> CheckResult:
 @claim("suggala2019.optimal-linear", source="suggala2019 Theorem 1.2 minimized over w (this package)",
        statement="The linear classifier minimizing G_adv is w* = theta - proj_{B_p(eps)}(theta) "
                  "(l2: theta; l-inf: soft thresholding) with risk Phi(-||w*||_2 / sigma), 1/2 when "
-                 "theta lies in the ball.")
-def optimal_linear(thorough: bool = False) -> CheckResult:
-    rng = _rng(14)
+                 "theta lies in the ball.",
+       settings={"trials": (4, 12)})
+def optimal_linear(run: Run) -> CheckResult:
+    rng = run.rng(14)
     worst = 0.0
-    trials = 12 if thorough else 4
     for norm in (np.inf, 2.0, 1.0):
-        for _ in range(trials):
+        for _ in range(run.trials):
             theta = rng.normal(size=4)
             eps = float(rng.uniform(0.05, 1.0))
-            _, risk = G.optimal_linear_robust_classifier(theta, eps, 1.0, norm)
+            _, risk = G.optimal_linear_robust_classifier(theta, eps, 1.0, norm=norm)
 
             qn = {np.inf: 1, 2.0: 2, 1.0: np.inf}[norm]
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.claims import FAILS, HOLDS, CheckResult, claim
-from theory.montecarlo import as_generator, mean, proportion
+from theory.attacks import LinearWorstCase
+from theory.claims import FAILS, HOLDS, CheckResult, Run, claim, corrected_check
+from theory.distributions import predict
+from theory.montecarlo import Estimate, estimate_error, mean, proportion
+from theory.threat import ThreatModel
 from theory.tradeoff import (
     TsiprasDistribution,
     averaging_weights,
@@ -22,44 +25,45 @@ from theory.tradeoff import (
     population_svm,
     printed_tradeoff_bound,
     robust_accuracy_upper_bound,
-    worst_case_linear_perturbation,
     zero_weight_threshold,
 )
 
 SRC = "tsipras2019"
 P = 0.7
+MC = (200_000, 1_000_000)
+"""Monte Carlo sample sizes (quick, thorough)."""
+BATCH = 50_000
+"""Points per Monte Carlo batch (d + 1 up to 101 coordinates each)."""
 
 
-def _mc_accuracies(dist: TsiprasDistribution, w, eps_list, n: int, seed: int,
-                   batch: int = 50_000, confidence: float = 0.999):
-    """Monte Carlo accuracies of sign(w.x) (sign(0) = -1) under the worst l-inf shift per radius."""
-    g = as_generator(seed)
+def _mc_accuracies(dist: TsiprasDistribution, w, eps_list, n: int, rng_of) -> list[Estimate]:
+    """Monte Carlo accuracies of sign(w.x) (sign(0) = -1) under the worst l-inf shift, one per radius.
+
+    ``rng_of()`` gives a fresh generator of one stream, so every radius sees the same sample; the
+    error rate is measured by :func:`theory.montecarlo.estimate_error` with the exact worst case
+    :class:`theory.attacks.LinearWorstCase` (x - eps y sign(w)), and returned as the accuracy
+    (the complementary count, with its Clopper-Pearson interval).
+    """
     w = np.asarray(w, dtype=float)
-    hits = np.zeros(len(eps_list), dtype=np.int64)
-    done = 0
-    while done < n:
-        m = min(batch, n - done)
-        x, y = dist.sample(m, g)
-        for j, e in enumerate(eps_list):
-            xa = worst_case_linear_perturbation(x, y, w, e) if e > 0 else x
-            pred = np.where(xa @ w > 0, 1.0, -1.0)
-            hits[j] += int(np.count_nonzero(pred == y))
-        done += m
-    return [proportion(int(h), n, confidence) for h in hits]
+    out = []
+    for e in eps_list:
+        err = estimate_error(dist, lambda x: predict(x @ w), n, rng_of(), attack=LinearWorstCase(w),
+                             threat=ThreatModel.linf(e), batch=BATCH)
+        out.append(proportion(n - int(round(err.value * n)), n, err.confidence))
+    return out
 
 
-def _mc_hinge(dist: TsiprasDistribution, w, eps: float, n: int, seed: int, batch: int = 50_000):
-    """Monte Carlo adversarial hinge loss E max(0, 1 - y w.x_adv), x_adv the worst l-inf shift."""
-    g = as_generator(seed)
+def _mc_hinge(dist: TsiprasDistribution, w, eps: float, n: int, rng) -> Estimate:
+    """Monte Carlo adversarial hinge loss E max(0, 1 - y w.x_adv), x_adv the worst l-inf shift (CLT interval).
+
+    A mean, not an error rate, so not :func:`theory.montecarlo.estimate_error`; batched for memory.
+    """
     w = np.asarray(w, dtype=float)
+    attack, threat = LinearWorstCase(w), ThreatModel.linf(eps)
     vals = []
-    done = 0
-    while done < n:
-        m = min(batch, n - done)
-        x, y = dist.sample(m, g)
-        xa = worst_case_linear_perturbation(x, y, w, eps)
-        vals.append(np.maximum(0.0, 1.0 - y * (xa @ w)))
-        done += m
+    for start in range(0, n, BATCH):
+        x, y = dist.sample(min(BATCH, n - start), rng)
+        vals.append(np.maximum(0.0, 1.0 - y * (attack(x, y, threat) @ w)))
     return mean(np.concatenate(vals))
 
 
@@ -74,17 +78,17 @@ def _mc_hinge(dist: TsiprasDistribution, w, eps: float, n: int, seed: int, batch
     statement=("The averaging classifier f_avg(x) = sign(w_unif.x), w_unif = (0, 1/d, ..., 1/d), "
                "has standard accuracy Pr[N(eta, 1/d) > 0] = Phi(eta sqrt(d)), which is > 99% "
                "when eta >= 3/sqrt(d)."),
+    samples=MC, settings={"cases": (((25, 3.0),), ((25, 3.0), (100, 3.0), (9, 4.0)))},
 )
-def _check_eq4(thorough: bool = False) -> CheckResult:
-    n = 1_000_000 if thorough else 200_000
-    cases = [(25, 3.0), (100, 3.0), (9, 4.0)] if thorough else [(25, 3.0)]
+def _check_eq4(run: Run) -> CheckResult:
+    n = run.n
     details, ok = [], True
     first = None
-    for i, (d, k) in enumerate(cases):
+    for i, (d, k) in enumerate(run.cases):
         eta = k / np.sqrt(d)
         value = float(linear_accuracy(averaging_weights(d), 0.0, eta, P))
         (est,) = _mc_accuracies(TsiprasDistribution(d, eta, P), averaging_weights(d), [0.0], n,
-                                seed=4000 + i)
+                                lambda i=i: run.rng(i))
         ok &= est.contains(value) and value > 0.99 and est.low > 0.99
         details.append(f"d={d}, eta={k}/sqrt(d): exact {value:.6f}, MC {est}")
         first = first or (value, est)
@@ -103,13 +107,14 @@ def _check_eq4(thorough: bool = False) -> CheckResult:
     source=f"{SRC} section 2.1, the display before Theorem 2.1",
     statement=("Against an l-inf adversary with eps = 2 eta, f_avg has adversarial accuracy "
                "Phi(-eta sqrt(d)) < 1% when eta >= 3/sqrt(d)."),
+    samples=MC,
 )
-def _check_favg_adversarial(thorough: bool = False) -> CheckResult:
-    n = 1_000_000 if thorough else 200_000
+def _check_favg_adversarial(run: Run) -> CheckResult:
+    n = run.n
     d, eta = 25, 3.0 / 5.0
     w = averaging_weights(d)
     value = float(linear_accuracy(w, 0.0, eta, P, 2.0 * eta))
-    (est,) = _mc_accuracies(TsiprasDistribution(d, eta, P), w, [2.0 * eta], n, seed=4100)
+    (est,) = _mc_accuracies(TsiprasDistribution(d, eta, P), w, [2.0 * eta], n, lambda: run.rng(1))
     ok = est.contains(value) and est.high < 0.01 and value < 0.01
     return CheckResult(
         HOLDS if ok else FAILS, value, est.value, (est.low, est.high),
@@ -167,15 +172,16 @@ def _linprog_bound(A: float, p: float) -> float:
     statement=("Any classifier that attains at least 1 - delta standard accuracy on D has "
                "adversarial accuracy at most 7/3 delta against an l-inf adversary with "
                "eps >= 2 eta."),
+    samples=(50_000, 400_000), settings={"grid": (21, 41)},
 )
-def _check_thm21(thorough: bool = False) -> CheckResult:
+def _check_thm21(run: Run) -> CheckResult:
     details, ok = [], True
     # (1) the linear programme of appendix B, numerically (linprog) and symbolically (sympy)
     lp_expr, sym_ok = _sympy_lp_bound()
     ok &= sym_ok
     max_err = 0.0
     for p in (0.55, 0.7, 0.9):
-        for A in np.linspace(0.0, 1.0, 41 if thorough else 21):
+        for A in np.linspace(0.0, 1.0, run.grid):
             bound = float(robust_accuracy_upper_bound(A, p))
             max_err = max(max_err, abs(_linprog_bound(A, p) - bound))
             if 1 - A <= 1 - p:
@@ -183,8 +189,8 @@ def _check_thm21(thorough: bool = False) -> CheckResult:
     ok &= max_err < 1e-9
     details.append(f"linprog and sympy agree with min(A, p(1-A)/(1-p)) to {max_err:.1e}")
     # (2) exact accuracies of random linear classifiers at eps >= 2 eta never exceed the bound
-    rng = np.random.default_rng(2101)
-    m = 400_000 if thorough else 50_000
+    rng = run.rng(1)
+    m = run.n
     dims = rng.integers(1, 8, size=m)
     w = rng.standard_normal((m, 8)) * rng.choice([0.1, 1.0, 10.0], size=(m, 1))
     w[np.arange(8)[None, :] > dims[:, None]] = 0.0
@@ -216,15 +222,16 @@ def _check_thm21(thorough: bool = False) -> CheckResult:
     source=f"{SRC} section 2.1, the paragraph after Theorem 2.1",
     statement=("The bound is tight: at delta = 0.3 the classifier sign(x1) has standard and "
                "adversarial accuracy 70% (for 2 eta <= eps < 1)."),
+    samples=MC,
 )
-def _check_thm21_tight(thorough: bool = False) -> CheckResult:
-    n = 1_000_000 if thorough else 200_000
+def _check_thm21_tight(run: Run) -> CheckResult:
+    n = run.n
     d, eta = 10, 0.3
     w = np.zeros(d + 1)
     w[0] = 1.0
     eps_list = [0.0, 2 * eta, 0.99]
     exact = [float(linear_accuracy(w, 0.0, eta, P, e)) for e in eps_list]
-    ests = _mc_accuracies(TsiprasDistribution(d, eta, P), w, eps_list, n, seed=4200)
+    ests = _mc_accuracies(TsiprasDistribution(d, eta, P), w, eps_list, n, lambda: run.rng(2))
     bound = float(robust_accuracy_upper_bound(P, P))
     ok = abs(bound - P) < 1e-15 and all(abs(x - P) < 1e-15 for x in exact)
     ok &= all(est.contains(P) for est in ests)
@@ -244,7 +251,7 @@ def _check_thm21_tight(thorough: bool = False) -> CheckResult:
 # ---------------------------------------------------------------------------------------------
 
 
-def _best_general_unit_vector(d: int, eta: float, eps: float, seed: int, n_random: int,
+def _best_general_unit_vector(d: int, eta: float, eps: float, rng, n_random: int,
                               n_polish: int):
     """The smallest population hinge loss found over general unit vectors in R^{d+1}.
 
@@ -253,7 +260,6 @@ def _best_general_unit_vector(d: int, eta: float, eps: float, seed: int, n_rando
     """
     from scipy.optimize import minimize
 
-    rng = np.random.default_rng(seed)
     u = rng.standard_normal((n_random, d + 1))
     u /= np.linalg.norm(u, axis=1, keepdims=True)
     losses = population_hinge_loss(u, eta, eps, P)
@@ -275,8 +281,9 @@ def _best_general_unit_vector(d: int, eta: float, eps: float, seed: int, n_rando
     statement=("At eta = 4/sqrt(d) the unit-norm population SVM has v* >= 1/sqrt(2); in the proof "
                "0.3 E max(0, 1 + 1/sqrt2 - N(4/sqrt2, 1/2)) > 0.005 and E max(0, 1 - N(4, 1)) "
                "< 0.0004."),
+    exact=True,
 )
-def _check_lemmaC2(thorough: bool = False) -> CheckResult:
+def _check_lemmaC2(run: Run) -> CheckResult:
     from scipy import integrate, stats
 
     def hinge_quad(mu, sd):  # E max(0, 1 - N(mu, sd^2)) by quadrature
@@ -304,13 +311,16 @@ def _check_lemmaC2(thorough: bool = False) -> CheckResult:
     statement=("For eta >= 4/sqrt(d), the unit-norm soft-margin SVM minimising the population "
                "hinge loss has standard accuracy > 99% and adversarial accuracy < 1% against an "
                "l-inf adversary with eps >= 2 eta."),
+    samples=MC,
+    settings={"multiples": ((1.0, 3.0), (1.0, 1.5, 3.0, 10.0)), "directions": (50_000, 400_000),
+              "polish": (2, 6)},
 )
-def _check_thm22_standard(thorough: bool = False) -> CheckResult:
+def _check_thm22_standard(run: Run) -> CheckResult:
     details, ok = [], True
     # closed form over d and eta >= 4/sqrt(d), adversary at 2 eta and beyond
     rows = []
     for d in (10, 100, 1000):
-        for k in ((1.0, 1.5, 3.0, 10.0) if thorough else (1.0, 3.0)):
+        for k in run.multiples:
             eta = 4.0 * k / np.sqrt(d)
             svm = population_svm(d, eta)
             advs = [float(linear_accuracy(svm.w, 0.0, eta, P, f * eta)) for f in (2.0, 3.0)]
@@ -319,20 +329,18 @@ def _check_thm22_standard(thorough: bool = False) -> CheckResult:
                 rows.append(f"d={d}: std {svm.standard_accuracy:.6f}, adv(2 eta) {advs[0]:.2e}")
     details.append("eta = 4/sqrt(d): " + "; ".join(rows))
     # Monte Carlo at d = 100
-    n = 1_000_000 if thorough else 200_000
+    n = run.n
     d = 100
     eta = 4.0 / np.sqrt(d)
     svm = population_svm(d, eta)
-    std, adv = _mc_accuracies(TsiprasDistribution(d, eta, P), svm.w, [0.0, 2 * eta], n, seed=4300)
+    std, adv = _mc_accuracies(TsiprasDistribution(d, eta, P), svm.w, [0.0, 2 * eta], n, lambda: run.rng(3))
     ok &= std.contains(svm.standard_accuracy) and adv.contains(svm.adversarial_accuracy)
     ok &= std.low > 0.99 and adv.high < 0.01
     details.append(f"MC d={d}, n={n}: std {std}, adv(2 eta) {adv}")
     # Lemma C.1's reduction: general unit vectors (d = 3) do not beat the symmetric optimum
     d3, eta3 = 3, 4.0 / np.sqrt(3)
     red = population_svm(d3, eta3).loss
-    gen = _best_general_unit_vector(d3, eta3, 0.0, seed=4301,
-                                    n_random=400_000 if thorough else 50_000,
-                                    n_polish=6 if thorough else 2)
+    gen = _best_general_unit_vector(d3, eta3, 0.0, run.rng(4), n_random=run.directions, n_polish=run.polish)
     ok &= gen >= red - 1e-10
     details.append(f"d=3: symmetric optimum loss {red:.12g}, best general unit vector {gen:.12g}")
     details.append(f"w1 = {svm.w1:.6f}, v = {svm.v:.6f}")
@@ -353,9 +361,9 @@ def _check_thm22_standard(thorough: bool = False) -> CheckResult:
                "it can put all its weight on one non-robust coordinate instead: at d = 80, "
                "eta = 4/sqrt(80) = 0.447, eps = 2 eta it is w = e2, with accuracies "
                "Phi(0.447) = 67.3% and Phi(-0.447) = 32.7%."),
+    samples=MC, settings={"training_radii": (3, 6)},
 )
-def _check_thm22_adversarial(thorough: bool = False) -> CheckResult:
-    details = []
+def _check_thm22_adversarial(run: Run) -> CheckResult:
     # counterexample: d = 80, eta = 4/sqrt(80), training eps = 2 eta < 1
     d = 80
     eta = 4.0 / np.sqrt(d)
@@ -363,41 +371,46 @@ def _check_thm22_adversarial(thorough: bool = False) -> CheckResult:
     svm = population_svm(d, eta, eps)
     e2 = np.zeros(d + 1)
     e2[1] = 1.0
-    n = 1_000_000 if thorough else 200_000
+    n = run.n
     dist = TsiprasDistribution(d, eta, P)
     # loss of e1 by enumerating x1 = +-y: max(0, 1 - 1 + eps) w.p. p, max(0, 1 + 1 + eps) else
     loss_e1 = P * max(0.0, eps) + (1 - P) * (2.0 + eps)
-    l2 = _mc_hinge(dist, e2, eps, n, seed=4400)
-    std, adv = _mc_accuracies(dist, svm.w, [0.0, eps], n, seed=4401)
+    l2 = _mc_hinge(dist, e2, eps, n, run.rng(1))
+    std, adv = _mc_accuracies(dist, svm.w, [0.0, eps], n, lambda: run.rng(2))
     counterexample = (
         svm.support == 1 and abs(svm.v - 1.0) < 1e-12 and l2.high < loss_e1
         and svm.loss < loss_e1 and l2.contains(svm.loss)
         and std.contains(svm.standard_accuracy) and adv.contains(svm.adversarial_accuracy)
         and adv.high < 0.5 and std.high < P)
-    details.append(
+    return CheckResult(
+        FAILS if counterexample else HOLDS, svm.adversarial_accuracy, adv.value, (adv.low, adv.high),
         f"d={d}, eta=4/sqrt(d)={eta:.4f}, training eps=2 eta={eps:.4f}: the unit-norm minimiser is "
         f"w = e2 (support {svm.support}, loss {svm.loss:.6f}, MC {l2}) while loss(e1) = 0.6 + eps "
         f"= {loss_e1:.6f}; accuracies exact {svm.standard_accuracy:.4f} / "
-        f"{svm.adversarial_accuracy:.4f}, MC {std} / {adv}")
-    # the corrected statement: eta <= 2p - 1 and eps in [eta, 1) give exactly e1
-    good = True
+        f"{svm.adversarial_accuracy:.4f}, MC {std} / {adv}.")
+
+
+@corrected_check("tsipras2019.thm2.2.adversarial")
+def _check_thm22_adversarial_corrected(run: Run) -> CheckResult:
+    # eta <= 2p - 1 and eps in [eta, 1) give exactly e1, with 70% / 70%
+    good, bad = True, []
     for dd in (100, 1000):
         for et in (4.0 / np.sqrt(dd), 0.4):
-            for ep in np.linspace(et, 0.999, 6 if thorough else 3):
+            for ep in np.linspace(et, 0.999, run.training_radii):
                 s = population_svm(dd, et, ep)
-                good &= s.support == 0 and s.w1 == 1.0
-                good &= all(abs(float(linear_accuracy(s.w, 0.0, et, P, ev)) - P) < 1e-15
-                            for ev in (0.0, ep, 0.999))
-    if not good:
-        raise RuntimeError("the corrected statement of tsipras2019.thm2.2.adversarial failed")
-    details.append("corrected statement verified for d in {100, 1000}, eta in {4/sqrt(d), 0.4}, "
-                   "training eps in [eta, 0.999]: w = e1 exactly, 70%/70% at eval eps in "
-                   "{0, eps, 0.999}. Proof: E max(0, c - sd Z) >= c gives loss(w) >= 1 - (2p-1) w1 "
-                   "- eta S + eps ||w||_1, and with S <= ||w_{2..}||_1 and ||w_{2..}||_1 >= "
-                   "sqrt(1 - w1^2) >= 1 - |w1| this is >= 1 + eps - (2p-1) = loss(e1) whenever "
-                   "eta <= 2p - 1 and eps >= eta, strictly unless w = e1")
-    return CheckResult(FAILS if counterexample else HOLDS, svm.adversarial_accuracy, adv.value,
-                       (adv.low, adv.high), "; ".join(details) + ".")
+                ok = s.support == 0 and s.w1 == 1.0
+                ok &= all(abs(float(linear_accuracy(s.w, 0.0, et, P, ev)) - P) < 1e-15 for ev in (0.0, ep, 0.999))
+                good &= ok
+                if not ok:
+                    bad.append((dd, float(et), float(ep)))
+    return CheckResult(
+        HOLDS if good else FAILS, None, None, None,
+        f"corrected statement {'verified' if good else 'FAILED'} for d in {{100, 1000}}, eta in {{4/sqrt(d), "
+        f"0.4}}, {run.training_radii} training eps in [eta, 0.999]: w = e1 exactly, 70%/70% at eval eps in "
+        "{0, eps, 0.999}" + (f" (exceptions (d, eta, eps): {bad})" if bad else "") + ". Proof: E max(0, c - sd Z)"
+        " >= c gives loss(w) >= 1 - (2p-1) w1 - eta S + eps ||w||_1, and with S <= ||w_{2..}||_1 and "
+        "||w_{2..}||_1 >= sqrt(1 - w1^2) >= 1 - |w1| this is >= 1 + eps - (2p-1) = loss(e1) whenever "
+        "eta <= 2p - 1 and eps >= eta, strictly unless w = e1.")
 
 
 @claim(
@@ -406,12 +419,13 @@ def _check_thm22_adversarial(thorough: bool = False) -> CheckResult:
     statement=("Minimising the adversarial variant of loss (5), E max(0, 1 - y w.x + eps ||w||_1) "
                "+ lambda/2 ||w||^2 with eps >= 2 eta, gives a classifier with zero weight on "
                "x2, ..., x_{d+1}."),
+    samples=(40_000, 200_000), settings={"scan": (12, 48)},
 )
-def _check_lemmaC5(thorough: bool = False) -> CheckResult:
+def _check_lemmaC5(run: Run) -> CheckResult:
     # The proof's key step, corrected: for eps >= eta, zeroing a coordinate i >= 2 never
     # increases the (exact) population adversarial hinge loss; for eps < eta it can.
-    rng = np.random.default_rng(4500)
-    m = 200_000 if thorough else 40_000
+    rng = run.rng(1)
+    m = run.n
     d = 4
     w = rng.standard_normal((m, d + 1)) * rng.choice([0.1, 1.0, 5.0], size=(m, 1))
     eta = rng.uniform(0.05, 2.0, size=m)
@@ -427,7 +441,7 @@ def _check_lemmaC5(thorough: bool = False) -> CheckResult:
     # the unit-norm problem: the zero-weight threshold equals eta when eta <= 2p - 1
     dd = 1000
     et = 4.0 / np.sqrt(dd)
-    thr = zero_weight_threshold(dd, et, P, n_scan=48 if thorough else 12, xtol=1e-9)
+    thr = zero_weight_threshold(dd, et, P, n_scan=run.scan, xtol=1e-9)
     ok &= abs(thr / et - 1.0) < 1e-6
     return CheckResult(
         HOLDS if ok else FAILS, et, thr, None,
@@ -450,20 +464,24 @@ def _check_lemmaC5(thorough: bool = False) -> CheckResult:
     statement=("lambda in eq. (5) can be tuned so that the optimal w* has l2 norm 1, without much "
                "loss of generality (used for the adversarial variant in Lemma C.5)."),
     expected=FAILS,
-    corrected=("For the adversarial variant with eps >= max(2p - 1, eta) the minimiser of eq. (5) "
-               "is w = 0 for every lambda >= 0 (a constant classifier, 50% accuracy), so no lambda "
-               "gives ||w*|| = 1; at p = 0.7, eta = 4/sqrt(d), eps = 2 eta this is every "
-               "64 < d <= 400 among those with eps < 1. Theorem 2.2 must be read with the norm "
+    corrected=("For the adversarial variant with eps > 2p - 1 and eps >= eta the minimiser of eq. (5) "
+               "is w = 0 alone for every lambda >= 0 (a constant classifier, 50% accuracy), so no lambda "
+               "gives ||w*|| = 1; at eps = 2p - 1 (still >= eta) w = 0 is the only minimiser for every "
+               "lambda > 0, but with lambda = 0 the hinge term is flat along e1 and the unit vector e1 is "
+               "among the minimisers. At p = 0.7, eta = 4/sqrt(d), eps = 2 eta this is every "
+               "64 < d < 400 among those with eps < 1 (and every lambda > 0 at d = 400, where "
+               "eps = 0.4 = 2p - 1). Theorem 2.2 must be read with the norm "
                "constraint ||w||_2 = 1 imposed directly (theory.tradeoff.population_svm); for "
                "standard training (eps = 0) a lambda > 0 does exist."),
+    samples=(20_000, 200_000),
 )
-def _check_unit_norm(thorough: bool = False) -> CheckResult:
+def _check_unit_norm(run: Run) -> CheckResult:
     # d = 100, eta = 0.4, eps = 2 eta = 0.8 (< 1, inside Theorem 2.2's range).
     d, eta = 100, 0.4
     eps = 2 * eta
     h0 = float(population_hinge_loss(np.zeros(d + 1), eta, eps, P))
-    rng = np.random.default_rng(4600)
-    m = 200_000 if thorough else 20_000
+    rng = run.rng(1)
+    m = run.n
     dirs = rng.standard_normal((m, d + 1))
     sparse = rng.random(m) < 0.5  # half of them supported on x1 and one or two other coordinates
     dirs[sparse, 3:] = 0.0
@@ -473,16 +491,65 @@ def _check_unit_norm(thorough: bool = False) -> CheckResult:
     # the directional derivative at 0: eps ||u||_1 - E[y u.x] = eps||u||_1 - (2p-1) u1 - eta S
     slope = (eps * np.abs(dirs).sum(axis=1) - (2 * P - 1) * dirs[:, 0]
              - eta * dirs[:, 1:].sum(axis=1))
+    # ... >= (eps - (2p-1)) |u1| + (eps - eta) ||u_{2..}||_1 >= floor ||u||_1 >= floor for unit u; the
+    # infimum is attained at u = e1, where loss(t e1) = 1 + (eps - (2p-1)) t for 0 <= t <= 1/(1 - eps)
+    floor = min(eps - (2 * P - 1), eps - eta)
+    e1 = np.zeros(d + 1)
+    e1[0] = 1.0
+    slope_e1 = eps * 1.0 - (2 * P - 1) * 1.0  # the formula at u = e1
+    slope_e1_loss = float(population_hinge_loss(e1, eta, eps, P)) - h0  # (loss(t e1) - loss(0)) / t at t = 1
     ok = abs(h0 - 1.0) < 1e-15 and best_random >= h0 - 1e-12 and slope.min() >= 0
-    # contrast: standard training admits lambda > 0 (the loss decreases along the optimum's ray)
-    svm = population_svm(d, eta)
-    ray = population_hinge_loss(np.outer([0.999, 1.001], svm.w), eta, 0.0, P)
-    lam = float((ray[0] - ray[1]) / 0.002)
-    ok &= lam > 0
+    ok &= floor > 0 and slope.min() >= floor - 1e-12 and abs(slope_e1 - floor) < 1e-12
+    ok &= abs(slope_e1_loss - slope_e1) < 1e-12
     return CheckResult(
         FAILS if ok else HOLDS, h0, best_random, None,
         f"d={d}, eta={eta}, eps={eps}: hinge loss at w = 0 is {h0}; the smallest loss over {m} "
-        f"random w (radii 1e-3..5) is {best_random:.6f} >= 1, and every directional derivative "
-        f"at 0 is >= {slope.min():.4f} >= 0, so w = 0 minimises the (convex) hinge term and "
-        f"with it eq. (5) for every lambda >= 0. Standard training: the loss falls along the "
-        f"optimum's ray (slope {-lam:.2e}), so lambda = {lam:.2e} gives the unit-norm w*.")
+        f"random w (radii 1e-3..5) is {best_random:.6f} >= 1. The directional derivative at 0 along a unit u, "
+        f"eps ||u||_1 - (2p-1) u1 - eta S(u), is >= (eps - (2p-1)) |u1| + (eps - eta) ||u_2..||_1 = "
+        f"{floor:.4g} ||u||_1 >= {floor:.4g}; the infimum {floor:.4g} is attained at u = e1 (exactly: "
+        f"loss(t e1) = 1 + {slope_e1_loss:.4g} t for 0 <= t <= 1/(1 - eps), and at every e_i), while the sampled "
+        f"directions give at least {slope.min():.4f}. So w = 0 minimises the (convex) hinge term and "
+        f"with it eq. (5) for every lambda >= 0.")
+
+
+@corrected_check("tsipras2019.appC.unit-norm")
+def _check_unit_norm_corrected(run: Run) -> CheckResult:
+    res = []
+    # the range of d at eta = 4/sqrt(d), eps = 2 eta: eps < 1 iff d > 64, eps > 2p - 1 iff d < 400
+    inside = [d for d in range(1, 2000) if 8 / np.sqrt(d) < 1 and 8 / np.sqrt(d) > 2 * P - 1 + 1e-12]
+    ok_range = inside == list(range(65, 400))
+    res.append(CheckResult(HOLDS if ok_range else FAILS, detail=f"d range {inside[:1]}..{inside[-1:]}"))
+    # inside it (d = 65, 100, 256, 399): the derivative along every e_i is positive, min(eps - (2p-1), eps - eta)
+    slopes = []
+    for d in (65, 100, 256, 399):
+        eta = 4 / np.sqrt(d)
+        eps = 2 * eta
+        h0 = float(population_hinge_loss(np.zeros(d + 1), eta, eps, P))
+        basis = np.eye(d + 1)[:2] * 1e-3  # t e1, t e2 at t = 1e-3
+        slope = (population_hinge_loss(basis, eta, eps, P) - h0) / 1e-3
+        slopes.append(float(slope.min()))
+        floor = min(eps - (2 * P - 1), eps - eta)
+        ok = abs(h0 - 1.0) < 1e-15 and floor > 0 and float(slope.min()) >= floor - 1e-9
+        res.append(CheckResult(HOLDS if ok else FAILS, detail=f"d={d}: slopes {slope}, floor {floor:.4g}"))
+    # d = 400: eps = 0.4 = 2p - 1: flat along e1 (e1 is a minimiser at lambda = 0), w = 0 the only one for lambda > 0
+    d = 400
+    eta, eps = 4 / np.sqrt(d), 2 * (4 / np.sqrt(d))
+    e1 = np.zeros(d + 1)
+    e1[0] = 1.0
+    flat = population_hinge_loss(np.outer([0.5, 1.0, 1 / (2 - 2 * P)], e1), eta, eps, P)
+    res.append(CheckResult(HOLDS if np.all(np.abs(flat - 1.0) < 1e-12) else FAILS,
+                           detail=f"d=400: loss(t e1) = {flat}"))
+    # contrast: standard training admits lambda > 0 (the loss decreases along the optimum's ray)
+    d, eta = 100, 0.4
+    svm = population_svm(d, eta)
+    ray = population_hinge_loss(np.outer([0.999, 1.001], svm.w), eta, 0.0, P)
+    lam = float((ray[0] - ray[1]) / 0.002)
+    res.append(CheckResult(HOLDS if lam > 0 else FAILS, lam, detail=f"standard training lambda {lam:.2e}"))
+    bad = [r for r in res if r.verdict != HOLDS]
+    return CheckResult(
+        FAILS if bad else HOLDS, lam, min(slopes), None,
+        f"eps = 8/sqrt(d) lies in (2p - 1, 1) exactly for 64 < d < 400; at d in (65, 100, 256, 399) the loss "
+        f"is 1 at w = 0 and rises along e1 and e2 (smallest slope {min(slopes):.4g} >= min(eps - (2p-1), "
+        f"eps - eta) > 0); at d = 400 it is flat along e1 up to t = 1/(2 - 2p) (loss(t e1) = 1: e1 is among the "
+        f"minimisers at lambda = 0). Standard training: the loss falls along the optimum's ray (slope "
+        f"{-lam:.2e}), so lambda = {lam:.2e} gives the unit-norm w*." + "".join(f" [{r.detail}]" for r in bad))

@@ -10,13 +10,7 @@ import numpy as np
 import sympy as sp
 
 from theory import regularization as RG
-from theory.claims import FAILS, HOLDS, CheckResult, claim
-
-SEED = 20200713
-
-
-def _rng(k: int) -> np.random.Generator:
-    return np.random.default_rng([SEED, k])
+from theory.claims import FAILS, HOLDS, CheckResult, Run, claim, corrected_check
 
 
 def relu_net(weights, x):
@@ -75,10 +69,11 @@ def instance_margin(net, x, n_dir: int = 4000, t_max: float = 20.0, rng=None):
 
 @claim("wen2020.def3", source="wen2020 Definitions 3-5",
        statement="The margin M(s, y) is positive iff class y has the strictly largest score, and the ramp risk "
-                 "lies between the 0-1 risk of argmax (ties counted as errors) and P(M <= gamma).")
-def def3(thorough: bool = False) -> CheckResult:
-    rng = _rng(1)
-    n, L = (20000, 6) if thorough else (4000, 5)
+                 "lies between the 0-1 risk of argmax (ties counted as errors) and P(M <= gamma).",
+       samples=(4000, 20000), settings={"classes": (5, 6)})
+def def3(run: Run) -> CheckResult:
+    rng = run.rng(1)
+    n, L = run.n, run.classes
     scores = rng.integers(-3, 4, size=(n, L)).astype(float)  # integer scores: many ties
     y = rng.integers(0, L, size=n)
     m = RG.margin(scores, y)
@@ -100,9 +95,10 @@ def def3(thorough: bool = False) -> CheckResult:
 
 @claim("wen2020.eq8", source="wen2020 appendix C, eq. (8)",
        statement="If two examples both have margins >= u_min >= 0, their ramp losses differ by at most "
-                 "max{0, 1 - u_min / gamma}.")
-def eq8(thorough: bool = False) -> CheckResult:
-    k = 801 if thorough else 301
+                 "max{0, 1 - u_min / gamma}.",
+       settings={"grid": (301, 801)})
+def eq8(run: Run) -> CheckResult:
+    k = run.grid
     worst = -np.inf
     for gamma in (0.3, 1.0, 2.5):
         for u0 in np.linspace(0, 3, 13):
@@ -126,54 +122,62 @@ _X_COUNTER = np.array([2.0, -1.0])
        corrected="The bound holds for networks that act linearly between x and its nearest boundary point (no ReLU "
                  "switches, e.g. no activation) when every hidden matrix W^i has full row rank (h_i <= h_{i-1}); "
                  "then M(Tx, y) >= min_{i != y} ||(w_y - w_i)^T W^{L-1} ... W^1||_2 v(x) >= u_min. With ReLU "
-                 "masks the ratio M / (||w_y - w_y'|| prod sigma_min v) can be arbitrarily small.")
-def eq5(thorough: bool = False) -> CheckResult:
+                 "masks the ratio M / (||w_y - w_y'|| prod sigma_min v) can be arbitrarily small.",
+       settings={"directions": (4000, 20000), "networks": (4, 12), "directions_3d": (3000, 20000)})
+def eq5(run: Run) -> CheckResult:
     # counterexample: W^1 = I, W^2 = I (scores relu(x1), relu(x2)), x = (2, -1), y = class 0.
     net = lambda z: relu_net(_W_COUNTER, z)  # noqa: E731
     m = float(RG.margin(net(_X_COUNTER), 0))
-    v = instance_margin(net, _X_COUNTER, n_dir=20000 if thorough else 4000)
+    v = instance_margin(net, _X_COUNTER, n_dir=run.directions)
     bound = float(RG.u_min(_W_COUNTER, v))
     # monotony (Assumption 3.1) along the segment to the nearest boundary point (0, -1): margin = x1, decreasing.
     seg = _X_COUNTER + np.linspace(0, 1, 101)[:, None] * (np.array([0.0, -1.0]) - _X_COUNTER)
     mono = bool(np.all(np.diff(RG.margin(net(seg), 0)) <= 1e-15))
     counter = mono and m < bound - 1e-6
-    # corrected statement: linear networks with non-expanding full-rank hidden layers, random instances.
-    rng = _rng(3)
+    return CheckResult(FAILS if counter else HOLDS, bound, m, None,
+                       f"Counterexample: W^1 = W^2 = I (scores relu(x1), relu(x2)), x = (2, -1), class 0: margin "
+                       f"M = {m:.4f}, instance-space margin v = {v:.4f} (radial search), eq. (5) gives u_min = "
+                       f"||w_0 - w_1|| sigma_min(W^1) v = {bound:.4f} > M; the margin decreases monotonically "
+                       f"to the boundary point (0, -1) (Assumption 3.1: {mono}). The proof's step (12)->(13) "
+                       f"bounds ||c^T D W^1|| below by ||c|| sigma_min(W^1), but the ReLU mask D deletes the "
+                       f"component of c on inactive units.")
+
+
+@corrected_check("wen2020.eq5")
+def eq5_corrected(run: Run) -> CheckResult:
+    # linear networks with non-expanding full-rank hidden layers, random instances.
+    rng = run.rng(3)
     ok_corr, worst = True, np.inf
-    for _ in range(12 if thorough else 4):
+    for _ in range(run.networks):
         d = 3
         dims = [d, 3, 2, 4]  # hidden widths non-increasing; 4 classes
         Ws = [rng.normal(size=(dims[i + 1], dims[i])) for i in range(3)]
         netl = lambda z, Ws=Ws: linear_net(Ws, z)  # noqa: E731
         x = rng.normal(size=d)
         y = int(np.argmax(netl(x)))
-        v_est = instance_margin(netl, x, n_dir=3000 if not thorough else 20000, t_max=10.0, rng=rng)
+        v_est = instance_margin(netl, x, n_dir=run.directions_3d, t_max=10.0, rng=rng)
         mm = float(RG.margin(netl(x), y))
         ub = float(RG.u_min(Ws, v_est))  # v_est >= v, so this is a stricter test than with the true v
         ratio = mm / ub
         worst = min(worst, ratio)
         ok_corr &= bool(ratio >= 1 - 1e-6)
-    fails = counter and ok_corr
-    return CheckResult(FAILS if fails else HOLDS, bound, m, None,
-                       f"Counterexample: W^1 = W^2 = I (scores relu(x1), relu(x2)), x = (2, -1), class 0: margin "
-                       f"M = {m:.4f}, instance-space margin v = {v:.4f} (radial search), eq. (5) gives u_min = "
-                       f"||w_0 - w_1|| sigma_min(W^1) v = {bound:.4f} > M; the margin decreases monotonically "
-                       f"to the boundary point (0, -1) (Assumption 3.1: {mono}). The proof's step (12)->(13) "
-                       f"bounds ||c^T D W^1|| below by ||c|| sigma_min(W^1), but the ReLU mask D deletes the "
-                       f"component of c on inactive units. Corrected statement (linear networks, widths 3-3-2, 4 "
-                       f"classes): smallest M / u_min = {worst:.3f} >= 1: {ok_corr}.")
+    return CheckResult(HOLDS if ok_corr else FAILS, worst, None, None,
+                       f"Linear networks (widths 3-3-2, 4 classes, {run.networks} random instances, instance-space "
+                       f"margin by radial search over {run.directions_3d} directions): smallest M / u_min = "
+                       f"{worst:.3f} >= 1: {ok_corr}.")
 
 
 @claim("wen2020.thm31", source="wen2020 Theorem 3.1, eq. (4); appendix C, Theorem C.1 (Xu & Mannor)",
        statement="Eq. (4) follows from Theorem C.1 with M = 1 (the ramp loss is at most 1) and K = (C_X / eps)^k: "
-                 "sqrt((2 K log 2 + 2 log(1/eta)) / m) <= sqrt(2 log(2) C_X^k / (eps^k m)) + sqrt(2 log(1/eta) / m).")
-def thm31(thorough: bool = False) -> CheckResult:
+                 "sqrt((2 K log 2 + 2 log(1/eta)) / m) <= sqrt(2 log(2) C_X^k / (eps^k m)) + sqrt(2 log(1/eta) / m).",
+       samples=(2000, 20000))
+def thm31(run: Run) -> CheckResult:
     a, b = sp.symbols("a b", nonnegative=True)
     # (sqrt a + sqrt b)^2 - (a + b) = 2 sqrt(ab) >= 0
     gap = sp.simplify(sp.expand((sp.sqrt(a) + sp.sqrt(b)) ** 2) - (a + b))
     ok_sym = gap == 2 * sp.sqrt(a) * sp.sqrt(b)
-    rng = _rng(4)
-    n = 20000 if thorough else 2000
+    rng = run.rng(4)
+    n = run.n
     u, gamma = rng.uniform(0, 2, n), rng.uniform(0.1, 2, n)
     m = int(rng.integers(10, 10**6))
     eta, c_x, eps = rng.uniform(0.001, 0.5, n), rng.uniform(0.5, 3, n), rng.uniform(0.1, 1, n)

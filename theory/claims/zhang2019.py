@@ -13,11 +13,16 @@ import numpy as np
 import sympy as sp
 
 from theory import calibration as C
-from theory.claims import FAILS, HOLDS, CheckResult, claim, combine, from_estimate
+from theory.claims import FAILS, HOLDS, CheckResult, Run, claim, combine, corrected_check, from_estimate
 from theory.montecarlo import as_generator, proportion
 
 SRC = "zhang2019"
-SEED = 20190124
+
+IDENTITY_SIZES = {"instances": (100, 400)}
+"""Random 1-D problems on which an exact identity is checked (quick, thorough)."""
+
+BRUTE_FORCE = (40_000, 400_000)
+"""Monte Carlo samples of the brute-force adversary for the identities (quick, thorough)."""
 
 
 def _clipped_exponential(a):
@@ -95,21 +100,25 @@ def _random_instance(rng, n_cells: int, zero_scores: bool = True):
 # ---------------------------------------------------------------------------------------------
 
 
+def _largest_residual(rng, count: int, residual) -> float:
+    """max |residual(interval_risks(...))| over ``count`` random 1-D problems (an exact identity's error)."""
+    worst = 0.0
+    for _ in range(count):
+        eta, score, density, eps = _random_instance(rng, int(rng.integers(1, 9)))
+        worst = max(worst, abs(residual(C.interval_risks(eta, score, eps, density))))
+    return worst
+
+
 @claim("zhang2019.eq1", source=f"{SRC} section 2.3, eq. (1)",
        statement="R_rob(f) = R_nat(f) + R_bdy(f) for every score f, with R_bdy(f) = "
-                 "P(X in B(DB(f), eps), f(X) Y > 0).")
-def _check_eq1(thorough: bool = False) -> CheckResult:
-    rng = np.random.default_rng([SEED, 1])
-    worst = 0.0
-    for _ in range(400 if thorough else 100):
-        eta, score, density, eps = _random_instance(rng, int(rng.integers(1, 9)))
-        r = C.interval_risks(eta, score, eps, density)
-        worst = max(worst, abs(r.robust - r.natural - r.boundary))
-    eta, score, density, _ = _random_instance(np.random.default_rng([SEED, 11]), 6)
+                 "P(X in B(DB(f), eps), f(X) Y > 0).",
+       samples=BRUTE_FORCE, settings=IDENTITY_SIZES)
+def _check_eq1(run: Run) -> CheckResult:
+    worst = _largest_residual(run.rng(1), run.instances, lambda r: r.robust - r.natural - r.boundary)
+    eta, score, density, _ = _random_instance(run.rng(11), 6)
     eps = 0.07
     r = C.interval_risks(eta, score, eps, density)
-    (nat, rob, bdy, _), slack = brute_force_errors(eta, score, eps, 400_000 if thorough else 40_000,
-                                                   np.random.default_rng([SEED, 12]), density)
+    (nat, rob, bdy, _), slack = brute_force_errors(eta, score, eps, run.n, run.rng(12), density)
     res = [from_estimate(r.robust, rob, "R_rob", slack), from_estimate(r.natural, nat, "R_nat", slack),
            from_estimate(r.boundary, bdy, "R_bdy", slack),
            CheckResult(HOLDS if worst < 1e-12 else FAILS, worst, None, None,
@@ -118,26 +127,21 @@ def _check_eq1(thorough: bool = False) -> CheckResult:
                    f"Exact 1-D calculus: R_rob {r.robust:.6f} = R_nat {r.natural:.6f} + R_bdy {r.boundary:.6f}; "
                    f"brute-force adversary on {rob.n} samples: R_rob {rob}, R_nat {nat}, R_bdy {bdy} "
                    f"(99.9% Clopper-Pearson, grid slack {slack:.1e}); largest |R_rob - R_nat - R_bdy| over "
-                   f"{400 if thorough else 100} random instances (zero scores included) {worst:.1e}.")
+                   f"{run.instances} random instances (zero scores included) {worst:.1e}.")
 
 
 @claim("zhang2019.lemmaC.6", source=f"{SRC} appendix C.3, Lemma C.6",
        statement="R_rob(f) - R_nat^* = E[1{sign f(X) != sign f*(X), X not in B(DB(f), eps)} |2 eta(X) - 1|] "
-                 "+ P(X in B(DB(f), eps), sign f*(X) = Y), f* = 2 eta - 1.")
-def _check_lemma_c6(thorough: bool = False) -> CheckResult:
-    rng = np.random.default_rng([SEED, 2])
-    worst = 0.0
-    for _ in range(400 if thorough else 100):
-        eta, score, density, eps = _random_instance(rng, int(rng.integers(1, 9)))
-        r = C.interval_risks(eta, score, eps, density)
-        worst = max(worst, abs(r.robust - r.bayes_natural - r.lemma_c6_first - r.lemma_c6_second))
-    eta, score, density, _ = _random_instance(np.random.default_rng([SEED, 21]), 7)
+                 "+ P(X in B(DB(f), eps), sign f*(X) = Y), f* = 2 eta - 1.",
+       samples=BRUTE_FORCE, settings=IDENTITY_SIZES)
+def _check_lemma_c6(run: Run) -> CheckResult:
+    worst = _largest_residual(run.rng(2), run.instances,
+                              lambda r: r.robust - r.bayes_natural - r.lemma_c6_first - r.lemma_c6_second)
+    eta, score, density, _ = _random_instance(run.rng(21), 7)
     eps = 0.05
     r = C.interval_risks(eta, score, eps, density)
     rhs = r.bayes_natural + r.lemma_c6_first + r.lemma_c6_second
-    (_, rob, _, _), slack = brute_force_errors(eta, score, eps, 400_000 if thorough else 40_000,
-                                               np.random.default_rng([SEED, 22]),
-                                               density)
+    (_, rob, _, _), slack = brute_force_errors(eta, score, eps, run.n, run.rng(22), density)
     res = [from_estimate(rhs, rob, "R_nat^* + Lemma C.6 right-hand side vs brute-force R_rob", slack),
            CheckResult(HOLDS if worst < 1e-12 else FAILS, worst, None, None, f"identity error {worst:.1e}")]
     return combine(res, rhs, rob.value, (rob.low, rob.high),
@@ -163,8 +167,9 @@ def _enumerate_min_robust(eps: float, sub: int) -> tuple[float, int]:
 @claim("zhang2019.table1", source=f"{SRC} section 2.4, example (2), Table 1",
        statement="In example (2) (with 1/(2 eps) an integer), the Bayes classifier has R_nat = 0, R_bdy = 1, "
                  "R_rob = 1; the all-one classifier has R_nat = 1/2, R_bdy = 0, R_rob = 1/2, the optimal robust "
-                 "error.")
-def _check_table1(thorough: bool = False) -> CheckResult:
+                 "error.",
+       samples=(20_000, 200_000), settings={"sub": (2, 3)})
+def _check_table1(run: Run) -> CheckResult:
     res, lines = [], []
     for eps in (0.5, 0.25, 0.1, 0.05, 0.01):
         eta = C.toy_example(eps)
@@ -176,21 +181,20 @@ def _check_table1(thorough: bool = False) -> CheckResult:
         lines.append(f"eps={eps}: {np.round(got, 12).tolist()}")
     eps = 0.25
     eta = C.toy_example(eps)
-    n = 200_000 if thorough else 20_000
+    n = run.n
     for name, sc, want in (("Bayes", C.sign_classifier(eta), (0, 1, 1)),
                            ("all-one", C.constant_classifier(eta, 1.0), (0.5, 0.5, 0))):
-        (nat, rob, bdy, _), slack = brute_force_errors(eta, sc, eps, n,
-                                                       np.random.default_rng([SEED, 3, len(name)]))
+        (nat, rob, bdy, _), slack = brute_force_errors(eta, sc, eps, n, run.rng(30 + len(name)))
         for est, w, what in ((nat, want[0], "R_nat"), (rob, want[1], "R_rob"), (bdy, want[2], "R_bdy")):
             res.append(from_estimate(w, est, f"{name} {what} (Table 1 value {w})", slack))
             lines.append(f"MC {name} {what} {est}")
-    best, count = _enumerate_min_robust(0.25, 3 if thorough else 2)
+    best, count = _enumerate_min_robust(0.25, run.sub)
     res.append(CheckResult(HOLDS if abs(best - 0.5) < 1e-12 else FAILS, best, 0.5, None,
                            f"min robust error over {count} classifiers = {best}"))
     return combine(res, 0.5, best, None,
                    "Exact 1-D calculus (Bayes, all-one) " + "; ".join(lines)
                    + f"; exhaustive enumeration of the {count} classifiers constant on cells of width eps/"
-                   f"{3 if thorough else 2} at eps = 1/4: smallest robust error {best} (pairing x with x + eps "
+                   f"{run.sub} at eps = 1/4: smallest robust error {best} (pairing x with x + eps "
                    "proves >= 1/2 for every classifier).")
 
 
@@ -200,27 +204,56 @@ def _check_table1(thorough: bool = False) -> CheckResult:
        expected=FAILS,
        corrected="Table 1 holds iff 1/(2 eps) is an integer. With 1 = 2K eps + r, 0 <= r < 2 eps, the all-one "
                  "classifier has R_nat = R_rob = K eps + min(r, eps), and the all-minus-one classifier "
-                 "1 - K eps - min(r, eps); for eps <= 1/2 the Bayes column (0, 1, 1) holds for every eps.")
-def _check_table1_eps(thorough: bool = False) -> CheckResult:
+                 "1 - K eps - min(r, eps); for eps <= 1/2 the Bayes column (0, 1, 1) holds for every eps.",
+       samples=(40_000, 200_000))
+def _check_table1_eps(run: Run) -> CheckResult:
+    # counterexample eps = 0.3: brute-force Monte Carlo of the two constant classifiers
+    eps = 0.3
+    eta = C.toy_example(eps)
+    (_, rob_one, _, _), s1 = brute_force_errors(eta, C.constant_classifier(eta, 1.0), eps, run.n, run.rng(4))
+    (_, rob_minus, _, _), s2 = brute_force_errors(eta, C.constant_classifier(eta, -1.0), eps, run.n, run.rng(5))
+    printed_fails = (rob_one.low - s1 > 0.5) and (rob_minus.high + s2 < rob_one.low - s1)
+    return CheckResult(FAILS if printed_fails else HOLDS, 0.5, rob_one.value, (rob_one.low, rob_one.high),
+                       f"eps = 0.3 (cells [0, .3) eta=0, (.3, .6] eta=1, [.6, .9) eta=0, (.9, 1] eta=1): all-one "
+                       f"R_rob: brute-force MC {rob_one} (grid slack {s1:.1e}), not 1/2; the all-minus-one "
+                       f"classifier has brute-force MC R_rob {rob_minus}, so all-one is not robust-optimal.")
+
+
+@corrected_check("zhang2019.table1.eps")
+def _check_table1_eps_corrected(run: Run) -> CheckResult:
+    res = []
+    # eps = 0.3: the exact calculus, the formula and the brute-force Monte Carlo agree
     eps = 0.3
     eta = C.toy_example(eps)
     a = C.interval_risks(eta, C.constant_classifier(eta, 1.0), eps)
     m = C.interval_risks(eta, C.constant_classifier(eta, -1.0), eps)
     K, r = 1, 1 - 2 * eps
     formula_one = K * eps + min(r, eps)
-    n = 200_000 if thorough else 40_000
-    (_, rob_one, _, _), s1 = brute_force_errors(eta, C.constant_classifier(eta, 1.0), eps, n,
-                                            np.random.default_rng([SEED, 4]))
-    (_, rob_minus, _, _), s2 = brute_force_errors(eta, C.constant_classifier(eta, -1.0), eps, n,
-                                              np.random.default_rng([SEED, 5]))
-    printed_fails = (rob_one.low - s1 > 0.5) and (rob_minus.high + s2 < rob_one.low - s1)
     exact_ok = abs(a.robust - formula_one) < 1e-12 and abs(m.robust - (1 - formula_one)) < 1e-12
-    verdict = FAILS if (printed_fails and exact_ok and rob_one.contains(a.robust, s1)) else HOLDS
-    return CheckResult(verdict, a.robust, rob_one.value, (rob_one.low, rob_one.high),
-                       f"eps = 0.3 (cells [0, .3) eta=0, (.3, .6] eta=1, [.6, .9) eta=0, (.9, 1] eta=1): all-one "
-                       f"R_nat = R_rob = {a.robust:.6f} (brute-force MC {rob_one}), not 1/2; the all-minus-one "
-                       f"classifier has R_rob = {m.robust:.6f} (MC {rob_minus}), so all-one is not robust-optimal. "
-                       f"Formula K eps + min(r, eps) = {formula_one:.6f}.")
+    res.append(CheckResult(HOLDS if exact_ok else FAILS, detail=f"eps=0.3: exact {a.robust}, formula {formula_one}"))
+    (_, rob_one, _, _), s1 = brute_force_errors(eta, C.constant_classifier(eta, 1.0), eps, run.n, run.rng(4))
+    res.append(from_estimate(a.robust, rob_one, "eps=0.3: all-one R_rob by brute-force MC", s1))
+    # every eps of a grid: the formula for both constant classifiers, 1/2 iff r = 0, and the Bayes column
+    worst = 0.0
+    for e in (0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2, 0.15, 0.12, 0.1, 0.07, 0.05):
+        et = C.toy_example(e)
+        k = int(np.floor(1 / (2 * e) + 1e-12))
+        rem = max(0.0, 1 - 2 * k * e)
+        f1 = k * e + min(rem, e)
+        one = C.interval_risks(et, C.constant_classifier(et, 1.0), e)
+        minus = C.interval_risks(et, C.constant_classifier(et, -1.0), e)
+        bayes = C.interval_risks(et, C.sign_classifier(et), e)
+        worst = max(worst, abs(one.natural - f1), abs(one.robust - f1), abs(minus.robust - (1 - f1)),
+                    abs(bayes.natural), abs(bayes.boundary - 1), abs(bayes.robust - 1))
+        half = abs(one.robust - 0.5) < 1e-12
+        res.append(CheckResult(HOLDS if half == (rem < 1e-12) else FAILS,
+                               detail=f"eps={e}: all-one R_rob {one.robust:.6g} = 1/2 {half}, r = {rem:.3g}"))
+    res.append(CheckResult(HOLDS if worst < 1e-12 else FAILS, worst, detail=f"formula/Bayes column error {worst:.1e}"))
+    return combine(res, a.robust, rob_one.value, (rob_one.low, rob_one.high),
+                   f"eps = 0.3: all-one R_nat = R_rob = {a.robust:.6f} = K eps + min(r, eps) (brute-force MC "
+                   f"{rob_one}), all-minus-one {m.robust:.6f} = 1 - K eps - min(r, eps); on 12 values of eps in "
+                   f"[0.05, 0.5] the formula for both constant classifiers and the Bayes column (0, 1, 1) hold to "
+                   f"{worst:.1e} (exact calculus), and all-one has R_rob = 1/2 exactly when 1/(2 eps) is an integer.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +265,7 @@ def _sympy_psi(name: str):
     """Derive psi~ symbolically: minimize C_eta over alpha (stationary point), H^- = phi(0) for eta > 1/2."""
     a = sp.symbols("alpha", real=True)
     eta, th = sp.symbols("eta theta", positive=True)
-    phis = {"exponential": sp.exp(-a), "logistic": sp.log(1 + sp.exp(-a)) / sp.log(2), "squared": (1 - a) ** 2}
+    phis = {"exponential": sp.exp(-a), "logistic2": sp.log(1 + sp.exp(-a)) / sp.log(2), "squared": (1 - a) ** 2}
     phi = phis[name]
     c = eta * phi + (1 - eta) * phi.subs(a, -a)
     sols = sp.solve(sp.Eq(sp.diff(c, a), 0), a)
@@ -245,8 +278,12 @@ def _sympy_psi(name: str):
     return (Hm - H).subs(eta, (1 + th) / 2), th
 
 
-def _table2(name: str, printed_sym, thorough: bool) -> CheckResult:
-    th = np.linspace(0.0, 1.0, 2001 if thorough else 401)
+PSI_GRID = {"points": (401, 2001)}
+"""Points of [0, 1] on which a psi-transform is compared (quick, thorough)."""
+
+
+def _table2(name: str, printed_sym, run: Run) -> CheckResult:
+    th = np.linspace(0.0, 1.0, run.points)
     num = C.psi(name, th)
     printed = C.psi_closed_form(name, th)
     err = float(np.max(np.abs(num - printed)))
@@ -266,44 +303,46 @@ def _table2(name: str, printed_sym, thorough: bool) -> CheckResult:
 
 
 @claim("zhang2019.table2.hinge", source=f"{SRC} Table 2, row 1",
-       statement="For phi(a) = max(1 - a, 0), psi(theta) = theta.")
-def _check_t2_hinge(thorough: bool = False) -> CheckResult:
-    return _table2("hinge", None, thorough)
+       statement="For phi(a) = max(1 - a, 0), psi(theta) = theta.", settings=PSI_GRID)
+def _check_t2_hinge(run: Run) -> CheckResult:
+    return _table2("hinge", None, run)
 
 
 @claim("zhang2019.table2.sigmoid", source=f"{SRC} Table 2, row 2",
-       statement="For phi(a) = 1 - tanh(a), psi(theta) = theta.")
-def _check_t2_sigmoid(thorough: bool = False) -> CheckResult:
-    return _table2("sigmoid", None, thorough)
+       statement="For phi(a) = 1 - tanh(a), psi(theta) = theta.", settings=PSI_GRID)
+def _check_t2_sigmoid(run: Run) -> CheckResult:
+    return _table2("sigmoid", None, run)
 
 
 @claim("zhang2019.table2.exponential", source=f"{SRC} Table 2, row 3",
-       statement="For phi(a) = exp(-a), psi(theta) = 1 - sqrt(1 - theta^2).")
-def _check_t2_exp(thorough: bool = False) -> CheckResult:
-    return _table2("exponential", lambda t: 1 - sp.sqrt(1 - t ** 2), thorough)
+       statement="For phi(a) = exp(-a), psi(theta) = 1 - sqrt(1 - theta^2).", settings=PSI_GRID)
+def _check_t2_exp(run: Run) -> CheckResult:
+    return _table2("exponential", lambda t: 1 - sp.sqrt(1 - t ** 2), run)
 
 
 @claim("zhang2019.table2.logistic", source=f"{SRC} Table 2, row 4 and caption",
        statement="For phi(a) = log2(1 + exp(-a)), psi(theta) = (1/2)(1 - theta) log2(1 - theta) + "
-                 "(1/2)(1 + theta) log2(1 + theta).")
-def _check_t2_logistic(thorough: bool = False) -> CheckResult:
-    return _table2("logistic", lambda t: ((1 - t) * sp.log(1 - t) + (1 + t) * sp.log(1 + t)) / (2 * sp.log(2)),
-                   thorough)
+                 "(1/2)(1 + theta) log2(1 + theta).", settings=PSI_GRID)
+def _check_t2_logistic(run: Run) -> CheckResult:
+    return _table2("logistic2", lambda t: ((1 - t) * sp.log(1 - t) + (1 + t) * sp.log(1 + t)) / (2 * sp.log(2)),
+                   run)
 
 
 @claim("zhang2019.psi.bjm06", source=f"{SRC} section 2.5 (Table 2 says 'and many others'); BJM06 examples",
-       statement="For the squared loss (1 - a)^2 and the modified Huber loss, psi(theta) = theta^2.")
-def _check_bjm(thorough: bool = False) -> CheckResult:
-    a = _table2("squared", lambda t: t ** 2, thorough)
-    b = _table2("modified_huber", None, thorough)
+       statement="For the squared loss (1 - a)^2 and the modified Huber loss, psi(theta) = theta^2.",
+       settings=PSI_GRID)
+def _check_bjm(run: Run) -> CheckResult:
+    a = _table2("squared", lambda t: t ** 2, run)
+    b = _table2("modified_huber", None, run)
     return combine([a, b], a.value, a.check, None, f"squared: {a.detail} modified Huber: {b.detail}")
 
 
 @claim("zhang2019.lemma2.1", source=f"{SRC} Lemma 2.1 (after BJM06)",
        statement="For a classification-calibrated loss, psi is non-decreasing, continuous, convex on [0, 1] and "
-                 "psi(0) = 0.")
-def _check_lemma21(thorough: bool = False) -> CheckResult:
-    th = np.linspace(0, 1, 1001 if thorough else 201)
+                 "psi(0) = 0.",
+       settings={"points": (201, 1001)})
+def _check_lemma21(run: Run) -> CheckResult:
+    th = np.linspace(0, 1, run.points)
     worst = {"psi(0)": 0.0, "decrease": 0.0, "convexity": 0.0, "jump": 0.0, "above psi~": 0.0}
     for loss in [*C.LOSSES, CLIPPED_EXP]:
         p = C.psi(loss, th)
@@ -339,27 +378,21 @@ def _check_lemma21(thorough: bool = False) -> CheckResult:
                  "P(X in B(DB(f), eps), f(X) Y > 0).",
        expected=FAILS,
        corrected="With R_nat(f) = P(f(X) Y <= 0) the score-zero set counts as an error for both labels, and the "
-                 "bound needs P(X in B(DB(f), eps), sign f(X) = Y) (sign(0) = +1) in place of "
+                 "bound needs P(X in B(DB(f), eps), sign f(X) = Y) (any fixed sign(0); the package uses -1) in "
+                 "place of "
                  "P(X in B(DB(f), eps), f(X) Y > 0); the two agree, and the printed bound holds, when "
-                 "P(f(X) = 0) = 0. The second (TRADES) inequality holds for every f as printed.")
-def _check_thm31(thorough: bool = False) -> CheckResult:
+                 "P(f(X) = 0) = 0. The second (TRADES) inequality holds for every f as printed.",
+       samples=(20_000, 200_000))
+def _check_thm31(run: Run) -> CheckResult:
     eps, loss = 0.1, "hinge"
-    eta = C.PiecewiseConstant([0.0, 1.0], [0.5])
-    f = C.constant_classifier(eta, 0.0)
-    r = C.interval_risks(eta, f, eps)
-    p = C.interval_phi_risks(loss, eta, f, eps, 1.0)
+    (eta, f, r, p), (eta2, f2, r2, p2) = _thm31_instances(loss, eps)
     lhs = r.robust - r.bayes_natural
     rhs = float(C.trades_upper_bound(loss, p.excess, r.boundary))
     corrected = float(C.trades_upper_bound(loss, p.excess, r.boundary_sign))
-    n = 200_000 if thorough else 20_000
-    (_, rob, bdy, _), slack = brute_force_errors(eta, f, eps, n, np.random.default_rng([SEED, 6]))
+    (_, rob, bdy, _), slack = brute_force_errors(eta, f, eps, run.n, run.rng(6))
     # Monte Carlo of the left side (R_nat^* = 1/2 exactly) and of the boundary term
     fails = rob.low - 0.5 > rhs + bdy.high and lhs > rhs
     # a less degenerate instance: f = 0 only on [0.45, 0.55]
-    eta2 = C.PiecewiseConstant([0.0, 0.5, 1.0], [0.9, 0.2])
-    f2 = C.PiecewiseConstant([0.0, 0.45, 0.55, 1.0], [1.0, 0.0, -1.0])
-    r2 = C.interval_risks(eta2, f2, 0.0)
-    p2 = C.interval_phi_risks(loss, eta2, f2, 0.0, 1.0)
     lhs2, rhs2 = r2.robust - r2.bayes_natural, float(C.trades_upper_bound(loss, p2.excess, r2.boundary))
     fails &= lhs2 > rhs2
     return CheckResult(FAILS if fails else HOLDS, lhs, rob.value - 0.5, (rob.low - 0.5, rob.high - 0.5),
@@ -372,15 +405,47 @@ def _check_thm31(thorough: bool = False) -> CheckResult:
                        f"{lhs2:.4f} > printed right side {rhs2:.4f}.")
 
 
+def _thm31_instances(loss: str, eps: float):
+    """The two counterexamples of zhang2019.thm3.1: (posterior, score, interval risks, phi risks) each.
+
+    First: X ~ U[0, 1], P(y = 1 | x) = 1/2, f = 0, radius eps. Second (eps = 0): P(y = 1 | x) = 0.9 | 0.2
+    split at 1/2, f = 1 | 0 on [0.45, 0.55] | -1.
+    """
+    eta = C.PiecewiseConstant([0.0, 1.0], [0.5])
+    f = C.constant_classifier(eta, 0.0)
+    eta2 = C.PiecewiseConstant([0.0, 0.5, 1.0], [0.9, 0.2])
+    f2 = C.PiecewiseConstant([0.0, 0.45, 0.55, 1.0], [1.0, 0.0, -1.0])
+    return ((eta, f, C.interval_risks(eta, f, eps), C.interval_phi_risks(loss, eta, f, eps, 1.0)),
+            (eta2, f2, C.interval_risks(eta2, f2, 0.0), C.interval_phi_risks(loss, eta2, f2, 0.0, 1.0)))
+
+
+@corrected_check("zhang2019.thm3.1")
+def _check_thm31_fixed(run: Run) -> CheckResult:
+    loss, res, parts = "hinge", [], []
+    for name, (_, _, r, p) in zip(("f = 0, eps = 0.1", "zero only on [.45, .55], eps = 0"),
+                                  _thm31_instances(loss, 0.1), strict=True):
+        lhs = r.robust - r.bayes_natural
+        first = float(C.trades_upper_bound(loss, p.excess, r.boundary_sign))
+        second = float(C.trades_upper_bound(loss, p.excess, p.regularizer))
+        res.append(CheckResult(HOLDS if lhs <= first + 1e-9 and first <= second + 1e-9 else FAILS,
+                               detail=f"{name}: {lhs:.4f} <= {first:.4f} <= {second:.4f}"))
+        parts.append(f"{name}: R_rob - R_nat^* = {lhs:.4f} <= corrected bound {first:.4f} <= TRADES bound "
+                     f"{second:.4f}")
+    return combine(res, None, None, None,
+                   "Both counterexamples of the printed bound satisfy the corrected one (exact calculus, hinge "
+                   "loss): " + "; ".join(parts) + ". Random instances: zhang2019.thm3.1.corrected.")
+
+
 @claim("zhang2019.thm3.1.corrected", source=f"{SRC} Theorem 3.1 (both inequalities), with the correction of "
        "zhang2019.thm3.1",
        statement="R_rob(f) - R_nat^* <= psi^{-1}(R_phi - R_phi^*) + P(X in B(DB(f), eps), sign f(X) = Y) <= "
                  "psi^{-1}(R_phi - R_phi^*) + E max_{X'} phi(f(X') f(X)/lambda), and the printed first bound "
-                 "holds whenever P(f(X) = 0) = 0.")
-def _check_thm31_corrected(thorough: bool = False) -> CheckResult:
-    rng = np.random.default_rng([SEED, 7])
-    m = 300 if thorough else 24
-    losses = ["hinge", "sigmoid", "exponential", "logistic", "squared", "modified_huber"]
+                 "holds whenever P(f(X) = 0) = 0.",
+       settings={"instances": (24, 300)})
+def _check_thm31_corrected(run: Run) -> CheckResult:
+    rng = run.rng(7)
+    m = run.instances
+    losses = ["hinge", "sigmoid", "exponential", "logistic2", "squared", "modified_huber"]
     worst1 = worst2 = worst_printed = -np.inf
     tight = np.inf
     for i in range(m):
@@ -409,11 +474,15 @@ def _check_thm31_corrected(thorough: bool = False) -> CheckResult:
 @claim("zhang2019.thm3.2", source=f"{SRC} Theorem 3.2 (section 3.2; appendix B.2)",
        statement="For phi >= 0 with phi(x) -> 0 as x -> inf, any xi > 0 and theta in [0, 1] there are a "
                  "distribution, f and lambda with R_rob(f) - R_nat^* = theta and psi(theta - r) <= "
-                 "R_phi(f) - R_phi^* <= psi(theta - r) + xi, r = E max_{X'} phi(f(X') f(X)/lambda).")
-def _check_thm32(thorough: bool = False) -> CheckResult:
+                 "R_phi(f) - R_phi^* <= psi(theta - r) + xi, r = E max_{X'} phi(f(X') f(X)/lambda).",
+       samples=(20_000, 200_000),
+       settings={"excesses": ((0.0, 0.3, 1.0), (0.0, 0.25, 0.5, 0.9, 1.0)),
+                 "losses": (("hinge", "sigmoid", "exponential", "logistic2"),
+                            ("hinge", "sigmoid", "exponential", "logistic2", "modified_huber"))})
+def _check_thm32(run: Run) -> CheckResult:
     xi = 1e-3
-    thetas = (0.0, 0.25, 0.5, 0.9, 1.0) if thorough else (0.0, 0.3, 1.0)
-    losses = ["hinge", "sigmoid", "exponential", "logistic"] + (["modified_huber"] if thorough else [])
+    thetas = run.excesses
+    losses = list(run.losses)
     res, worst_low, worst_up = [], -np.inf, -np.inf
     for loss in [*losses, CLIPPED_EXP]:
         for th in thetas:
@@ -427,12 +496,11 @@ def _check_thm32(thorough: bool = False) -> CheckResult:
             res.append(CheckResult(HOLDS if ok else FAILS, detail=f"{loss} theta={th}: {T.excess_phi:.6g} vs "
                                    f"psi(theta - r) = {ref:.6g}"))
     T = C.tightness_construction(CLIPPED_EXP, 0.3, xi)
-    (_, rob, _, _), slack = brute_force_errors(T.eta, T.score, T.eps, 200_000 if thorough else 20_000,
-                                          np.random.default_rng([SEED, 8]))
-    rr = C.interval_risks(T.eta, T.score, T.eps)
+    (_, rob, _, _), slack = brute_force_errors(T.posterior, T.score, T.eps, run.n, run.rng(8))
+    rr = C.interval_risks(T.posterior, T.score, T.eps)
     res.append(from_estimate(T.excess_robust + rr.bayes_natural, rob, "brute-force R_rob of the construction",
                              slack))
-    return combine(res, T.excess_phi, T.theta, None,
+    return combine(res, T.excess_phi, T.excess, None,
                    f"xi = {xi}; losses {losses} + clipped exponential (non-convex psi~, two distinct points "
                    f"alpha1 = {T.alpha1:.3g}, alpha2 = {T.alpha2:.3g}, gamma = {T.gamma:.3g} at theta = 0.3); "
                    f"theta in {thetas}: max(psi(theta - r) - excess) = {worst_low:.2e}, max(excess - psi(theta - r)"
