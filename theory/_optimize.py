@@ -90,7 +90,8 @@ def flip_cost(w, theta, v, eps, p) -> np.ndarray:
         return np.where(interior, np.minimum(curved, at_zero), at_zero)
     if q == 1 or np.isinf(q):
         cand = ray_breakpoints(w, theta, q)
-        vals = eps[..., None] * lp_norm(w[..., None, :] - cand[..., None] * theta[..., None, :], q) + cand * v[..., None]
+        moved = w[..., None, :] - cand[..., None] * theta[..., None, :]
+        vals = eps[..., None] * lp_norm(moved, q) + cand * v[..., None]
         return np.minimum(at_zero, vals.min(axis=-1))
 
     def phi(t):
