@@ -521,12 +521,14 @@ def test_linf_optimal_threshold_classifier_attains_the_optimum(eps):
     err, s = B.optimal_robust_error(k, m.t, eps)
     pts = np.array(list(itertools.product([1, -1], repeat=8)), dtype=float)
     dpos, dneg = (pts != m.theta_pos).sum(1), (pts != m.theta_neg).sum(1)
-    lik = {1: 0.8 ** (8 - dpos) * 0.2**dpos, -1: 0.8 ** (8 - dneg) * 0.2**dneg}
+    hi, lo = 0.5 + m.t, 0.5 - m.t
+    lik = {1: hi ** (8 - dpos) * lo**dpos, -1: hi ** (8 - dneg) * lo**dneg}
     h = m.threshold_classifier(pts, int(s))
     if eps < 1:
         assert s == k // 2
         np.testing.assert_array_equal(h, m.linf_robust_classifier(pts))
-        np.testing.assert_array_equal(h, m.linf_robust_classifier(pts * (1 - 0.999 * np.random.default_rng(0).random(pts.shape))))
+        shrunk = pts * (1 - 0.999 * np.random.default_rng(0).random(pts.shape))
+        np.testing.assert_array_equal(h, m.linf_robust_classifier(shrunk))
         clean = 0.5 * (lik[1][h == -1].sum() + lik[-1][h == 1].sum())
         assert float(err) == pytest.approx(clean, rel=1e-13)
     else:
