@@ -69,12 +69,13 @@ norm_st = st.sampled_from([np.inf, 1.0])
 @given(w=vec3, x=vec3, y=st.sampled_from([-1.0, 1.0]), eps=eps_st, norm=norm_st, b=st.floats(-2, 2))
 def test_adversarial_logistic_loss_matches_lp(w, x, y, eps, norm, b):
     s = y
+    scale = max(float(np.max(np.abs(w))), 1e-300)  # the LP on w / max|w|: HiGHS's tolerances are absolute
     if np.isinf(norm):
-        res = linprog(s * w, bounds=[(-eps, eps)] * 3, method="highs")
+        res = linprog(s * w / scale, bounds=[(-eps, eps)] * 3, method="highs")
     else:
-        res = linprog(np.concatenate([s * w, -s * w]), A_ub=[np.ones(6)], b_ub=[eps], bounds=[(0, None)] * 6,
-                      method="highs")
-    ref = np.log1p(np.exp(-(s * (w @ x + b) + res.fun)))
+        res = linprog(np.concatenate([s * w, -s * w]) / scale, A_ub=[np.ones(6)], b_ub=[eps],
+                      bounds=[(0, None)] * 6, method="highs")
+    ref = np.log1p(np.exp(-(s * (w @ x + b) + scale * res.fun)))
     assert RG.adversarial_logistic_loss(w, x, y, eps, norm=norm, b=b) == pytest.approx(ref, rel=1e-9, abs=1e-12)
 
 
