@@ -44,7 +44,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from theory._validate import as_vector, positive, positive_int, probability
+from theory._validate import as_array, as_vector, positive, positive_int, probability
 from theory.bernoulli import BernoulliModel
 from theory.montecarlo import as_generator
 from theory.tradeoff import TsiprasDistribution
@@ -66,7 +66,7 @@ def predict(scores) -> np.ndarray:
     >>> predict([2.0, 0.0, -1.0])
     array([ 1., -1., -1.])
     """
-    return np.where(np.asarray(scores, dtype=np.float64) > 0, 1.0, -1.0)
+    return np.where(as_array(scores, "scores", allow_inf=True) > 0, 1.0, -1.0)
 
 
 @runtime_checkable

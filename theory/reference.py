@@ -37,29 +37,23 @@ __all__ = [
 
 
 def worst_case_perturbation(w, eps, *, norm=None):
-    """The delta with ||delta||_p = eps that minimizes w.delta (Hoelder's equality case).
+    """The delta in the ball that minimizes w.delta (Hoelder's equality case): w.delta = -eps ||w||_*.
 
-    delta_i = -eps sign(w_i) |w_i|^(q-1) / ||w||_q^(q-1), q the dual exponent; for
-    p = inf that is -eps sign(w), for p = 1 all of eps on one largest |w_i|.
+    A thin alias of :func:`theory.attacks.worst_case_delta`, the one home of this computation.
     ``eps``: a ThreatModel, or a scalar radius with the keyword-only ``norm`` (default inf).
     """
-    norm, eps = resolve(eps, norm)
-    w = np.asarray(w, float)
-    if norm == np.inf:
-        return -eps * np.sign(w)
-    if norm == 1:
-        d = np.zeros_like(w)
-        i = np.argmax(np.abs(w))
-        d[i] = -eps * np.sign(w[i])
-        return d
-    q = norm / (norm - 1.0)
-    a = np.abs(w) ** (q - 1.0)
-    return -eps * np.sign(w) * a / np.linalg.norm(a, norm)
+    from theory.attacks import worst_case_delta
+    from theory.threat import ThreatModel
+
+    p, e = resolve(eps, norm)
+    return worst_case_delta(w, ThreatModel(p, float(e)))
 
 
 def predict(scores):
-    """sign(scores) with sign(0) = -1, the convention of suggala2019."""
-    return np.where(np.asarray(scores) > 0, 1.0, -1.0)
+    """sign(scores) with sign(0) = -1: an alias of :func:`theory.distributions.predict`."""
+    from theory.distributions import predict as _predict
+
+    return _predict(scores)
 
 
 def _mp_margin(w, theta, eps, sigma, norm):
