@@ -20,8 +20,8 @@ or scaled by 1e300 and 1e-300. An outcome is accepted when it is
   for a log-probability, and are finite unless an input was infinite or extreme (or the
   callable documents an infinite value, :data:`INF_OK`);
 
-and it must come back within :data:`SLOW_S` seconds (a time check; a call still running after
-:data:`HANG_S` seconds is reported as a hang, its thread abandoned). Anything else fails the
+and it must end: a call still running after :data:`HANG_S` seconds is reported as a hang (its
+thread abandoned). That is a liveness check, not a timing one: no call is failed for being slow. Anything else fails the
 test of that callable, naming the arguments. Result records (dataclasses without validation,
 e.g. :class:`theory.montecarlo.Estimate`) are not called: they are checked where functions
 return them. Deterministic: every random argument is a fixed seed.
@@ -47,8 +47,7 @@ import pytest
 import theory
 
 SKIP_MODULES = ("theory.claims", "theory.verify")
-SLOW_S = 2.0  # a call taking longer fails as a hang
-HANG_S = 10.0  # a call still running after this is abandoned and reported
+HANG_S = 30.0  # a call still running after this is abandoned and reported as a hang
 HUGE_INT = 10**400  # beyond the float64 range
 HUGE_SIZE = 10**13  # an allocation that cannot fit in memory, and more Monte Carlo samples than allowed
 
@@ -513,8 +512,6 @@ def test_fuzz(qualname, fn):
             if outcome == "hang":
                 failures.append(f"{where}: still running after {HANG_S} s")
                 continue
-            if secs > SLOW_S:
-                failures.append(f"{where}: took {secs:.1f} s (> {SLOW_S} s)")
             if outcome == "raised":
                 if isinstance(value, ValueError | TypeError) and str(value):
                     continue

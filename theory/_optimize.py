@@ -16,7 +16,7 @@ import numpy as np
 
 from theory.norms import dual_exponent, lp_norm, ray_breakpoints
 
-__all__ = ["golden_section", "flip_cost", "INVPHI"]
+__all__ = ["golden_section", "flip_cost", "flip_function", "flip_lines", "INVPHI"]
 
 INVPHI = (np.sqrt(5.0) - 1.0) / 2.0
 """1/phi = 0.618...: the fraction of a golden-section bracket kept per step."""
@@ -56,6 +56,64 @@ def golden_section(f, lo, hi, iters: int = 64):
     return np.where(better, c, e), np.where(better, fc, fe)
 
 
+def flip_lines(w, theta, eps, q):
+    """For a polyhedral dual norm (q = 1 or inf): F(v) = min_j (intercept_j + slope_j v).
+
+    t -> eps ||w - t theta||_q + t v is convex and piecewise linear, so its infimum over
+    t >= 0 is attained at t = 0 or at a kink (:func:`theory.norms.ray_breakpoints`); each
+    candidate t_j is a line in v with slope t_j. Batched over the leading axes of ``w``.
+
+    Returns
+    -------
+    (slopes, intercepts) : arrays of shape (..., k + 1); the first column is t = 0.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    theta = np.asarray(theta, dtype=np.float64)
+    cand = ray_breakpoints(w, theta, q)
+    slopes = np.concatenate([np.zeros(cand.shape[:-1] + (1,)), cand], axis=-1)
+    moved = w[..., None, :] - slopes[..., None] * theta[..., None, :]
+    return slopes, np.asarray(eps, dtype=np.float64)[..., None] * lp_norm(moved, q)
+
+
+def _l2_parts(w, theta):
+    """beta = w.theta / ||theta||^2, a = ||w - beta theta||, n = ||theta|| (batched; beta = 0 when theta = 0)."""
+    n = np.linalg.norm(theta, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        beta = np.where(n > 0, np.einsum("...i,...i->...", w, theta) / np.where(n > 0, n * n, 1.0), 0.0)
+    a = np.linalg.norm(w - beta[..., None] * theta, axis=-1)
+    return beta, a, n
+
+
+def _l2_value(beta, a, n, at_zero, v, eps):
+    """The p = 2 closed form of :func:`flip_cost`, written in r = v / (eps n) so that no square overflows."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = v / (eps * n)
+        root = np.sqrt(np.maximum(1.0 - r * r, 0.0))
+        t_star = beta - r * a / (n * root)
+        curved = beta * v + a * eps * root
+        interior = (n > 0) & (eps > 0) & (r < 1) & (t_star >= 0)
+    return np.where(interior, np.minimum(curved, at_zero), at_zero)
+
+
+def flip_function(w, theta, eps, p):
+    """F of :func:`flip_cost` for one classifier, precomputed: a callable ``v -> F(v)`` (p = 1, 2, inf).
+
+    For repeated evaluation (quadrature over v): the lines of :func:`flip_lines` or the p = 2
+    closed form's constants are computed once.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    theta = np.asarray(theta, dtype=np.float64)
+    q = dual_exponent(p)
+    if q == 2:
+        beta, a, n = _l2_parts(w, theta)
+        at_zero = eps * lp_norm(w, 2.0)
+        return lambda v: _l2_value(beta, a, n, at_zero, np.asarray(v, dtype=np.float64), eps)
+    if q == 1 or np.isinf(q):
+        slopes, intercepts = flip_lines(w, theta, eps, q)
+        return lambda v: np.min(intercepts[:, None] + slopes[:, None] * np.atleast_1d(v)[None, :], axis=0)
+    raise ValueError(f"flip_function is precomputed for p = 1, 2 and inf only, got p = {p}; use flip_cost")
+
+
 def flip_cost(w, theta, v, eps, p) -> np.ndarray:
     """F(v) = inf_{t >= 0} eps ||w - t theta||_q + t v for v >= 0, q the dual exponent of p.
 
@@ -79,20 +137,11 @@ def flip_cost(w, theta, v, eps, p) -> np.ndarray:
     q = dual_exponent(p)
     at_zero = eps * lp_norm(w, q)
     if q == 2:
-        n = np.linalg.norm(theta, axis=-1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            beta = np.where(n > 0, np.einsum("...i,...i->...", w, theta) / np.where(n > 0, n * n, 1.0), 0.0)
-            a = np.linalg.norm(w - beta[..., None] * theta, axis=-1)
-            room = eps * eps * n * n - v * v
-            t_star = beta - v * a / (n * np.sqrt(room))
-            curved = beta * v + a * np.sqrt(np.maximum(eps * eps - (v / n) ** 2, 0.0))
-            interior = (n > 0) & (room > 0) & (t_star >= 0)
-        return np.where(interior, np.minimum(curved, at_zero), at_zero)
+        beta, a, n = _l2_parts(w, theta)
+        return _l2_value(beta, a, n, at_zero, v, eps)
     if q == 1 or np.isinf(q):
-        cand = ray_breakpoints(w, theta, q)
-        moved = w[..., None, :] - cand[..., None] * theta[..., None, :]
-        vals = eps[..., None] * lp_norm(moved, q) + cand * v[..., None]
-        return np.minimum(at_zero, vals.min(axis=-1))
+        slopes, intercepts = flip_lines(w, theta, eps, q)
+        return (intercepts + slopes * v[..., None]).min(axis=-1)
 
     def phi(t):
         return eps * lp_norm(w - t[..., None] * theta, q) + t * v

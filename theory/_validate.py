@@ -138,7 +138,8 @@ def positive_int(x, name: str, *, minimum: int = 1, maximum: int | None = None) 
     if x < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {_short(x)}")
     if maximum is not None and x > maximum:
-        raise ValueError(f"{name} must be an integer <= {maximum}, got {_short(x)}")
+        top = f"{maximum:.3g}" if maximum > 10**15 else str(maximum)
+        raise ValueError(f"{name} must be an integer <= {top}, got {_short(x)}")
     return int(x)
 
 

@@ -756,6 +756,16 @@ class BernoulliModel:
         d_neg = np.count_nonzero(x != self.theta_neg, axis=-1)
         return np.where(d_pos <= d_neg, 1.0, -1.0)
 
+    def bayes_error(self) -> float:
+        """The error of :meth:`bayes_classifier`: :func:`bayes_error` at (k, t) (shaeiri2020 Theorem 3).
+
+        Example
+        -------
+        >>> round(BernoulliModel([1, 1, 1], [-1, -1, -1], 0.25).bayes_error(), 6)  # P(Bin(3, 3/4) <= 1)
+        0.15625
+        """
+        return float(bayes_error(self.effective_dimension, self.t))
+
     def threshold_classifier(self, x, s: int) -> np.ndarray:
         """h_s(x) = +1 iff ||x' - theta'^(1)||_0 <= s (Theorem 4, eq. 11); s in {-1, ..., k}.
 
@@ -853,4 +863,5 @@ def labelling_robust_errors_l0(d: int, k: int, t: float, eps: int) -> np.ndarray
     full = (1 << n) - 1
     err_pos = (masks[None, :] & (~labels & full)) != 0
     err_neg = (masks[None, :] & labels) != 0
-    return err_pos @ w_pos + err_neg @ w_neg
+    # the weights sum to 1 only up to rounding: an all-wrong labelling can read 1 + 2e-16
+    return np.minimum(err_pos @ w_pos + err_neg @ w_neg, 1.0)

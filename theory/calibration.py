@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from theory._optimize import golden_section
 from theory._validate import as_array, as_vector, nonnegative, positive, probability
 from theory.montecarlo import as_generator
 from theory.threat import resolve
@@ -82,7 +83,6 @@ _ALPHA_MAX = 1e6
 _N_ALPHA = 801
 _GOLDEN_ITERS = 64
 _N_THETA = 1025
-_INVPHI = (math.sqrt(5.0) - 1.0) / 2.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,19 +307,7 @@ def _inf_c(loss: MarginLoss, eta: np.ndarray, side: int) -> tuple[np.ndarray, np
         lo = grid[np.maximum(k - 1, 0)]
         hi = grid[np.minimum(k + 1, grid.size - 1)]
         e1 = e[:, 0]
-        x1 = hi - _INVPHI * (hi - lo)
-        x2 = lo + _INVPHI * (hi - lo)
-        f1, f2 = _c_eta(loss, e1, x1), _c_eta(loss, e1, x2)
-        for _ in range(_GOLDEN_ITERS):
-            left = f1 <= f2
-            hi = np.where(left, x2, hi)
-            lo = np.where(left, lo, x1)
-            xn = np.where(left, hi - _INVPHI * (hi - lo), lo + _INVPHI * (hi - lo))
-            fn = _c_eta(loss, e1, xn)
-            x1, x2, f1, f2 = (np.where(left, xn, x2), np.where(left, x1, xn),
-                              np.where(left, fn, f2), np.where(left, f1, fn))
-        xm = 0.5 * (lo + hi)
-        fm = _c_eta(loss, e1, xm)
+        xm, fm = golden_section(lambda x, e1=e1: _c_eta(loss, e1, x), lo, hi, iters=_GOLDEN_ITERS)
         better = fm < best
         out_v[s: s + chunk] = np.where(better, fm, best)
         out_a[s: s + chunk] = np.where(better, xm, grid[k])
@@ -677,7 +665,7 @@ class PiecewiseConstant:
             raise ValueError(f"breaks and values must be 1-D, got shapes {b.shape} and {v.shape}")
         if b.size != v.size + 1:
             raise ValueError(f"breaks must have len(values) + 1 = {v.size + 1} entries, got {b.size}")
-        if np.any(np.diff(b) <= 0):
+        if np.any(b[1:] <= b[:-1]):
             raise ValueError(f"breaks must be strictly increasing, got {b!r}")
         object.__setattr__(self, "breaks", b)
         object.__setattr__(self, "values", v)

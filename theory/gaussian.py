@@ -30,6 +30,7 @@ import numpy as np
 from scipy import integrate, optimize
 
 from theory import _dd
+from theory._optimize import flip_function, flip_lines
 from theory._validate import (
     as_vector,
     broadcast,
@@ -37,7 +38,7 @@ from theory._validate import (
     positive,
 )
 from theory.normal import log_normal_cdf, normal_cdf, normal_pdf
-from theory.norms import distance_to_lp_ball, dual_exponent, lp_norm, project_onto_lp_ball, ray_breakpoints
+from theory.norms import distance_to_lp_ball, dual_exponent, lp_norm, project_onto_lp_ball
 from theory.threat import resolve
 
 __all__ = [
@@ -368,25 +369,19 @@ def _lower_envelope(a, b):
 
 
 def _flip_function(w, theta, eps, q, p, beta, s_perp, nw, nt):
-    """F(v) = inf_{t >= 0} eps ||w - t theta||_q + t v and its kinks in v (see the docstring below)."""
+    """F(v) = inf_{t >= 0} eps ||w - t theta||_q + t v (:func:`theory._optimize.flip_function`) and its kinks in v.
+
+    The kinks split the quadrature of :func:`base_relative_adversarial_risk`: for p = 2 the
+    one point where the minimizer t reaches 0; for polyhedral norms the corners of the lower
+    envelope of the lines of :func:`theory._optimize.flip_lines`.
+    """
+    F = flip_function(w, theta, eps, p)
     if p == 2:
         cos_a = beta * nt / nw
         v_switch = eps * nt * cos_a if cos_a > 0 else 0.0
-        w_perp_full = np.linalg.norm(w - beta * theta)
-
-        def F(v):
-            inner = np.maximum(eps**2 - (v / nt) ** 2, 0.0)
-            curved = beta * v + w_perp_full * np.sqrt(inner)
-            return np.where(v >= v_switch, eps * nw, curved)
-
         return F, ([v_switch] if v_switch > 0 else [])
-    t = np.unique(np.concatenate([[0.0], ray_breakpoints(w, theta, q)]))
-    a = eps * lp_norm(w[None, :] - t[:, None] * theta[None, :], q)
-    kinks, _ = _lower_envelope(a, t)
-
-    def F(v):
-        return np.min(a[:, None] + t[:, None] * np.atleast_1d(v)[None, :], axis=0)
-
+    slopes, intercepts = flip_lines(w, theta, eps, q)
+    kinks, _ = _lower_envelope(intercepts, slopes)
     return F, list(kinks)
 
 

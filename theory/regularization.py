@@ -36,6 +36,7 @@ import itertools
 
 import numpy as np
 
+from theory._optimize import flip_cost
 from theory._validate import (
     as_array,
     as_vector,
@@ -47,7 +48,7 @@ from theory._validate import (
     positive_int,
     probability_weights,
 )
-from theory.norms import dual_norm, lp_norm, ray_breakpoints
+from theory.norms import dual_norm, lp_norm
 from theory.threat import resolve
 
 __all__ = [
@@ -70,7 +71,6 @@ __all__ = [
     "theorem31_bound",
 ]
 
-_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 
 
 # ------------------------------------------------------------------------------------------
@@ -148,45 +148,6 @@ def adversarial_logistic_loss(w, x, y, eps, *, norm=None, b=0.0):
     return np.logaddexp(0.0, -m)[()]
 
 
-def _flip_cost(w, theta, v, eps, p):
-    """F(v) = inf_{t >= 0} eps ||w - t theta||_* + t v for v >= 0 (vectorized over the batch).
-
-    Golden-section search on [0, T], T = 2 eps ||w||_* / (eps ||theta||_* + v) (beyond T the
-    convex function exceeds its value at 0), plus the exact breakpoints for polyhedral norms.
-    """
-    q = 1.0 if np.isinf(p) else (np.inf if p == 1 else p / (p - 1.0))
-
-    def phi(t):
-        return eps * lp_norm(w - t[..., None] * theta, q) + t * v
-
-    nw = lp_norm(w, q)
-    den = eps * lp_norm(theta, q) + v
-    with np.errstate(divide="ignore", invalid="ignore"):
-        hi = np.where(den > 0, 2.0 * eps * nw / np.where(den > 0, den, 1.0), 0.0)
-    lo = np.zeros_like(hi)
-    a = hi - _GOLDEN * (hi - lo)
-    c = lo + _GOLDEN * (hi - lo)
-    fa, fc = phi(a), phi(c)
-    for _ in range(90):
-        left = fa <= fc
-        hi = np.where(left, c, hi)
-        lo = np.where(left, lo, a)
-        c_new = np.where(left, a, lo + _GOLDEN * (hi - lo))
-        a_new = np.where(left, hi - _GOLDEN * (hi - lo), c)
-        a, c = a_new, c_new
-        fa_new = phi(a)
-        fc_new = phi(c)
-        fa, fc = fa_new, fc_new
-    best = np.minimum(np.minimum(fa, fc), phi(np.zeros_like(hi)))
-    best = np.minimum(best, phi(0.5 * (lo + hi)))
-    if q == 1 or np.isinf(q):
-        cand = ray_breakpoints(w, theta, q)
-        vals = eps[..., None] * lp_norm(w[..., None, :] - cand[..., None] * theta[..., None, :], q) + cand * v[
-            ..., None]
-        best = np.minimum(best, vals.min(axis=-1))
-    return best
-
-
 def _base_relative_inputs(w, x, theta, eps, norm, b, c):
     w, x, theta = as_vector(w, "w"), as_vector(x, "x"), as_vector(theta, "theta")
     matching_last_axis(w, "w", x, "x")
@@ -235,7 +196,7 @@ def base_relative_worst_margin(w, x, theta, eps, *, norm=None, b=0.0, c=0.0):
     """
     w, x, theta, eps, b, c, p, s = _base_relative_inputs(w, x, theta, eps, norm, b, c)
     v = np.maximum(s * (np.einsum("...i,...i->...", theta, x) + c), 0.0)
-    return (s * (np.einsum("...i,...i->...", w, x) + b) - _flip_cost(w, theta, v, eps, p))[()]
+    return (s * (np.einsum("...i,...i->...", w, x) + b) - flip_cost(w, theta, v, eps, p))[()]
 
 
 def base_relative_logistic_excess(w, x, theta, eps, *, norm=None, b=0.0, c=0.0):
@@ -258,7 +219,7 @@ def base_relative_logistic_excess(w, x, theta, eps, *, norm=None, b=0.0, c=0.0):
     w, x, theta, eps, b, c, p, s = _base_relative_inputs(w, x, theta, eps, norm, b, c)
     v = np.maximum(s * (np.einsum("...i,...i->...", theta, x) + c), 0.0)
     m0 = s * (np.einsum("...i,...i->...", w, x) + b)
-    drop = _flip_cost(w, theta, v, eps, p)  # m0 - worst margin, >= 0
+    drop = flip_cost(w, theta, v, eps, p)  # m0 - worst margin, >= 0
     # l(m0 - drop) - l(m0) = log((1 + e^{drop - m0}) / (1 + e^{-m0})), written without cancellation
     out = np.logaddexp(0.0, drop - m0) - np.logaddexp(0.0, -m0)
     return np.maximum(out, 0.0)[()]
@@ -497,8 +458,9 @@ def robust_objective_01(labels, points, p_pos, p_neg, eps, lam, *, norm=None):
 
 
 def _uniform_sum_cdf(s, alpha, beta):
-    """P(A + B <= s) for independent A ~ U[0, alpha], B ~ U[0, beta], alpha, beta >= 0."""
+    """P(A + B <= s) for independent A ~ U[0, alpha], B ~ U[0, beta], alpha, beta >= 0 (s may be +-inf)."""
     a, bb = np.minimum(alpha, beta), np.maximum(alpha, beta)
+    s = np.clip(s, 0.0, a + bb)  # P = 0 below 0 and 1 above a + bb: the formulas below stay finite
     safe_b = np.where(bb > 0, bb, 1.0)
 
     def G(u):  # CDF of U[0, bb]
@@ -510,7 +472,7 @@ def _uniform_sum_cdf(s, alpha, beta):
 
     small = a <= 1e-7 * np.maximum(bb, 1e-300)
     safe_a = np.where(small, 1.0, a)
-    return np.where(small, G(s - a / 2), (H(s) - H(s - a)) / safe_a)
+    return np.clip(np.where(small, G(s - a / 2), (H(s) - H(s - a)) / safe_a), 0.0, 1.0)
 
 
 def uniform_squares_risks(w, b, eps, *, norm=None, p_pos=0.75, center=1.2, side=2.0):
@@ -545,19 +507,26 @@ def uniform_squares_risks(w, b, eps, *, norm=None, p_pos=0.75, center=1.2, side=
     p_pos = float(in_open_interval(p_pos, "p_pos", 0.0, 1.0))
     center, side = float(positive(center, "center")), float(positive(side, "side"))
     _batch(w=w[..., 0], b=b, eps=eps)
-    budget = eps * dual_norm(w, q)
-    a1, a2 = np.abs(w[..., 0]) * side, np.abs(w[..., 1]) * side
-    h = side / 2
+    # P(y (w.x + b) <= t) is unchanged when x is measured in units of L = max(side, center) and
+    # (w, b, t) are divided by m = max(|w_1|, |w_2|, |b| / L): every quantity below is then O(1).
+    size = max(side, center)
+    h, c = side / size / 2, center / size
+    b = b / size
+    m = np.maximum(np.max(np.abs(w), axis=-1), np.abs(b))
+    safe_m = np.where(m > 0, m, 1.0)
+    w, b = w / safe_m[..., None], b / safe_m
+    budget = (eps / size) * dual_norm(w, q)
+    a1, a2 = np.abs(w[..., 0]) * 2 * h, np.abs(w[..., 1]) * 2 * h
 
     def p_le(y, t):
         # P(y (w.x + b) <= t | y): y w.x = y w1 x1 + y w2 x2, x1 ~ U[y c - h, y c + h], x2 ~ U[-h, h].
         # y w_i x_i = (min value) + U[0, |w_i| side].
-        lo = y * w[..., 0] * (y * center) - np.abs(w[..., 0]) * h - np.abs(w[..., 1]) * h
+        lo = y * w[..., 0] * (y * c) - np.abs(w[..., 0]) * h - np.abs(w[..., 1]) * h
         return _uniform_sum_cdf(t - y * b - lo, a1, a2)
 
     risk = p_pos * p_le(1.0, 0.0) + (1 - p_pos) * p_le(-1.0, 0.0)
     rob = p_pos * p_le(1.0, budget) + (1 - p_pos) * p_le(-1.0, budget)
-    return risk[()], rob[()]
+    return np.minimum(risk, 1.0)[()], np.minimum(rob, 1.0)[()]
 
 
 # ------------------------------------------------------------------------------------------
@@ -730,14 +699,15 @@ def theorem31_bound(u_min_value, gamma, m, failure_prob, c_x, k, eps, split=True
     """
     u = nonnegative(u_min_value, "u_min_value")
     gamma = positive(gamma, "gamma")
-    m = positive_int(m, "m")
+    m = float(positive_int(m, "m", maximum=10**300))
     delta = in_open_interval(failure_prob, "failure_prob", 0.0, 1.0)
     c_x, eps = positive(c_x, "c_x"), positive(eps, "eps")
-    k = positive_int(k, "k")
+    k = float(positive_int(k, "k", maximum=10**300))
     _batch(u=u, gamma=gamma, failure_prob=delta, c_x=c_x, eps=eps)
     first = np.maximum(0.0, 1.0 - u / gamma)
     log_k = k * (np.log(c_x) - np.log(eps))  # log K, K = (C_X / eps)^k
-    a = 2.0 * np.log(2.0) * np.exp(log_k) / m
+    with np.errstate(over="ignore"):  # K beyond the float range: the bound is vacuous (+inf)
+        a = 2.0 * np.log(2.0) * np.exp(log_k) / m
     bterm = 2.0 * np.log(1.0 / delta) / m
     rest = np.sqrt(a) + np.sqrt(bterm) if split else np.sqrt(a + bterm)
     return (first + rest)[()]

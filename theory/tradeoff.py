@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from theory._optimize import golden_section
 from theory._validate import (
     as_array,
     as_vector,
@@ -43,7 +44,7 @@ from theory._validate import (
 from theory.montecarlo import as_generator
 from theory.normal import normal_cdf, normal_pdf
 from theory.norms import lp_norm
-from theory.threat import resolve
+from theory.threat import ThreatModel, resolve
 
 __all__ = [
     "DEFAULT_P_ROBUST",
@@ -207,6 +208,8 @@ def averaging_weights(d: int) -> np.ndarray:
 def worst_case_linear_perturbation(x, y, w, eps, *, norm=None) -> np.ndarray:
     """The worst l-inf perturbation of x against sign(w.x + b): x - eps * y * sign(w).
 
+    The l-inf case of :class:`theory.attacks.LinearWorstCase`, kept under this name.
+
     Source: Hoelder's inequality; tsipras2019 appendix C (the eps ||w||_1 term).
     It lowers y * w.x by exactly eps * ||w||_1, the most any ``||delta||_inf <= eps`` can.
 
@@ -235,7 +238,9 @@ def worst_case_linear_perturbation(x, y, w, eps, *, norm=None) -> np.ndarray:
         raise ValueError(f"w must have shape ({x.shape[-1]},) to match x {x.shape}, got {w.shape}")
     if y.shape != x.shape[:1]:
         raise ValueError(f"y must have shape ({x.shape[0]},) to match x {x.shape}, got {y.shape}")
-    return x - eps * y[:, None] * np.sign(w)
+    from theory.attacks import LinearWorstCase  # the one home of the linear worst case
+
+    return LinearWorstCase(w)(x, y, ThreatModel(np.inf, eps))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -673,26 +678,6 @@ def _reduced_loss(w1, v, k, eta, eps, p):
     return p * _hinge_expectation(base - w1, sd) + (1.0 - p) * _hinge_expectation(base + w1, sd)
 
 
-def _golden_section(f, lo, hi, iters=56):
-    """Vectorised golden-section search: a local minimiser of f in each bracket [lo_k, hi_k].
-
-    Both interior points are re-evaluated in one call per iteration (simple, and one
-    vectorised call costs about what a scalar one does); 56 iterations shrink a bracket
-    by 0.618**56 ~ 2e-12.
-    """
-    invphi = (np.sqrt(5.0) - 1.0) / 2.0
-    a, b = np.array(lo, dtype=float), np.array(hi, dtype=float)
-    n = a.size
-    for _ in range(iters):
-        c = b - invphi * (b - a)
-        e = a + invphi * (b - a)
-        fce = f(np.concatenate([c, e]))
-        left = fce[:n] < fce[n:]  # the minimum lies in [a, e]
-        b = np.where(left, e, b)
-        a = np.where(left, a, c)
-    return 0.5 * (a + b)
-
-
 def _minimize_on_circle(k, eta, eps, p, n_grid=2001):
     """Global minimiser (loss, w1, v) of the k-coordinate reduced loss on w1^2 + v^2 = 1.
 
@@ -717,7 +702,7 @@ def _minimize_on_circle(k, eta, eps, p, n_grid=2001):
         idx = np.unique(np.concatenate([interior, [1, n_grid - 2]]))
         lo.append(t[idx - 1])
         hi.append(t[idx + 1])
-    ts = _golden_section(loss_t, np.concatenate(lo), np.concatenate(hi))
+    ts, _ = golden_section(loss_t, np.concatenate(lo), np.concatenate(hi), iters=56)
     vals = loss_t(ts)
     i = int(np.argmin(vals))
     if vals[i] < axis_best[0] - _KINK_PREFERENCE * max(1.0, abs(axis_best[0])):
@@ -853,6 +838,10 @@ def population_svm(d: int, eta: float, eps=0.0, p_robust: float = DEFAULT_P_ROBU
     )
 
 
+_ZW_RTOL = 1e-9
+"""Relative width at which :func:`zero_weight_threshold`'s bisection stops (huge thresholds)."""
+
+
 def zero_weight_threshold(d: int, eta: float, p_robust: float = DEFAULT_P_ROBUST, eps_max=1.0,
                           xtol: float = 1e-9, n_scan: int = 48, *, norm=None) -> float:
     """The smallest training eps from which on (up to eps_max) the SVM ignores x2..x_{d+1}.
@@ -878,7 +867,8 @@ def zero_weight_threshold(d: int, eta: float, p_robust: float = DEFAULT_P_ROBUST
         The top of the range of l-inf training radii; 1 by default, the largest radius at
         which the adversary cannot flip x1.
     xtol : float > 0
-        Width of the final bracket.
+        Width of the final bracket; at large eps the bracket stops at a relative width of 1e-9
+        (``max(xtol, 1e-9 * eps*)``), and never below one float spacing.
     n_scan : int >= 2
         Scan points on [0, eps_max].
     norm : None or inf (keyword-only)
@@ -911,7 +901,7 @@ def zero_weight_threshold(d: int, eta: float, p_robust: float = DEFAULT_P_ROBUST
     if nonzero[-1] == n_scan - 1:
         return np.inf
     lo, hi = float(grid[nonzero[-1]]), float(grid[nonzero[-1] + 1])
-    while hi - lo > xtol:
+    while hi - lo > max(xtol, _ZW_RTOL * hi):
         if lo > 0 and hi > 4.0 * lo:  # a bracket over orders of magnitude (huge eps_max): geometric steps
             mid = math.sqrt(lo) * math.sqrt(hi)
         elif lo == 0 and hi > 2.0**64 * xtol:

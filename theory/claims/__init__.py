@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import inspect
 import pkgutil
 import time
 from collections.abc import Callable, Mapping
@@ -183,8 +182,7 @@ def claim(id: str, *, source: str, statement: str, expected: str = HOLDS,
         raise ValueError(f"claim {id}: exact=True means nothing to grow; it takes no samples or settings")
 
     def register(fn):
-        legacy = "thorough" in inspect.signature(fn).parameters  # TRANSITION: old check(thorough) form
-        if samples is None and not settings and not exact and not legacy:
+        if samples is None and not settings and not exact:
             raise ValueError(f"claim {id}: declare samples=(quick, thorough), settings=..., or exact=True")
         pkg = _package_of(fn.__module__)
         prefix = CLAIM_PACKAGES.get(pkg, "")
@@ -255,8 +253,7 @@ def load_all() -> dict[str, Claim]:
     _entry_point_packages()
     for package in list(CLAIM_PACKAGES):
         _import_package(package)
-    missing = [c.id for c in REGISTRY.values() if c.expected == FAILS and c.id not in CORRECTED
-               and "thorough" not in inspect.signature(c.check).parameters]  # TRANSITION
+    missing = [c.id for c in REGISTRY.values() if c.expected == FAILS and c.id not in CORRECTED]
     if missing:
         raise ValueError(f"claims expected to fail as printed without a corrected_check: {missing}")
     return REGISTRY
@@ -270,10 +267,10 @@ def run_settings(c: Claim, thorough: bool) -> Run:
 
 
 def _call(fn, r: Run) -> CheckResult:
-    params = inspect.signature(fn).parameters
-    if "run" in params or not params:
-        return fn(r) if params else fn()
-    return fn(thorough=r.thorough)  # a check not yet converted to the Run form
+    result = fn(r)
+    if not isinstance(result, CheckResult):
+        raise TypeError(f"a check must return a CheckResult, got {type(result).__name__}")
+    return result
 
 
 def verdict_text(c: Claim, printed: CheckResult | None, corrected: CheckResult | None) -> str:
@@ -307,8 +304,6 @@ class Outcome:
             return False
         if self.claim.expected == HOLDS:
             return self.result.verdict == HOLDS
-        if self.claim.corrected_check is None:  # TRANSITION: an old-form claim without its corrected check
-            return self.result.verdict == FAILS
         return self.verdict == CORRECTED_HOLDS
 
 
@@ -326,9 +321,7 @@ def run(ids=None, thorough: bool = False, progress: Callable[[Outcome], None] | 
         try:
             res = _call(c.check, r)
             if c.expected == FAILS and res.verdict == FAILS:
-                fix = c.corrected_check
-                if fix is not None:  # TRANSITION: an old-form claim has none
-                    cor = _call(fix, r)
+                cor = _call(c.corrected_check, r)
         except Exception as exc:  # a crashing check is reported, not hidden
             err = f"{type(exc).__name__}: {exc}"
         out = Outcome(c, res, time.perf_counter() - t0, err, cor)

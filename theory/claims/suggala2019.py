@@ -24,8 +24,9 @@ MC_QUARTER = (50_000, 500_000)
 def _flippable_rate(theta, w, eps, norm, n: int, rng, sigma: float = 1.0):
     """Monte Carlo P(some point of the ball flips sign(w.x) and keeps sign(theta.x)), by the primal adversary.
 
-    TRANSITION: becomes ``estimate_error(..., attack=theory.attacks.BaseRelative(w, theta))`` once
-    ``theory.reference.base_relative_point`` exists; ``reference.flippable`` answers the same question.
+    R_adv is a difference of two indicator expectations (Definition 2), so it is estimated as the
+    probability of one event, decided per sample by :func:`theory.reference.flippable`, rather
+    than as an error rate under :class:`theory.attacks.BaseRelative` (which finds the same points).
     """
     return estimate_probability(lambda x, y: ref.flippable(x, w, theta, eps, norm=norm),
                                 GaussianMixture(theta, sigma=sigma).sample, n, rng)
