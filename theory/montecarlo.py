@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from theory._validate import _short, as_array, as_vector, in_open_interval, positive, positive_int
+from theory._validate import _short, as_array, as_vector, check_size, in_open_interval, positive, positive_int
 
 __all__ = [
     "Estimate",
@@ -133,8 +133,10 @@ def mean(samples, confidence: float = 0.999) -> Estimate:
 def sample_gaussian_mixture(theta, n: int, rng=None, sigma: float = 1.0, mu_neg=None):
     """Draw n points of the mixture y = +-1 w.p. 1/2, x | y ~ N(mu_y, sigma^2 I).
 
-    A thin alias of ``theory.distributions.GaussianMixture(theta, mu_neg, sigma).sample(n, rng)``
-    (the one sampler of the mixture), kept for one release.
+    The GaussianMixture sampler: a thin wrapper of
+    ``theory.distributions.GaussianMixture(theta, mu_neg, sigma).sample(n, rng)`` (the one
+    sampler of the mixture), kept for one release, that first refuses a sample too large to
+    allocate.
 
     Source: suggala2019 section 5 (mu_+ = theta, mu_- = -theta); shaeiri2020
     Definition 6 (any two means, pass ``mu_neg``).
@@ -143,13 +145,21 @@ def sample_gaussian_mixture(theta, n: int, rng=None, sigma: float = 1.0, mu_neg=
     -------
     x : ndarray, shape (n, d)
     y : ndarray of +-1, shape (n,)
+
+    Raises
+    ------
+    ValueError
+        For a bad theta, mu_neg, sigma or rng (as :class:`theory.distributions.GaussianMixture`),
+        n not an integer >= 1, or n * d beyond :data:`theory._validate.MAX_ELEMENTS` entries.
     """
     from theory.distributions import GaussianMixture
 
     theta = as_vector(theta, "theta")
     if theta.ndim != 1:
         raise ValueError(f"theta must be a single vector of shape (d,), got shape {theta.shape}")
-    return GaussianMixture(theta, mu_neg, sigma).sample(n, rng)
+    mixture = GaussianMixture(theta, mu_neg, sigma)
+    check_size(n, "n", factor=mixture.dim)  # the sample x has n * d entries
+    return mixture.sample(n, rng)
 
 
 def estimate_probability(event, sampler, n: int, rng=None, batch: int = 200_000,
@@ -203,11 +213,15 @@ def estimate_error(distribution, classifier, n: int, rng=None, *, attack=None, t
     Raises
     ------
     ValueError
-        For a bad size, an attack without a threat model, or a classifier whose output does
-        not have one label in {-1, +1} per point.
+        For a bad size, a ``distribution`` without a method ``sample(n, rng)`` (a number, None,
+        a list, a string...), an attack without a threat model, or a classifier whose output
+        does not have one label in {-1, +1} per point.
     """
     n = positive_int(n, "n", maximum=MAX_SAMPLES)
     batch = positive_int(batch, "batch")
+    if not callable(getattr(distribution, "sample", None)):
+        raise ValueError("distribution must be an object with a method sample(n, rng) -> (x, y) "
+                         f"(see theory.distributions.Distribution), got {_short(distribution)}")
     if attack is not None and threat is None:
         raise ValueError("an attack needs a threat model: pass threat=ThreatModel(norm, eps)")
     if not callable(classifier):

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from theory._validate import as_vector, check_norm, nonnegative, real_array
+from theory._validate import _short, as_vector, check_norm, nonnegative, real_array
 
 __all__ = [
     "dual_exponent",
@@ -61,6 +61,12 @@ def lp_norm(x, p, axis: int = -1) -> np.ndarray:
     Returns
     -------
     ndarray, shape (...)
+
+    Raises
+    ------
+    ValueError
+        For p outside [1, inf], a non-real or scalar x, or an ``axis`` that is not an axis of x
+        (out of range for x's ndim, however large, or not an integer).
     """
     p = check_norm(p)
     x = real_array(x, "x")
@@ -68,8 +74,9 @@ def lp_norm(x, p, axis: int = -1) -> np.ndarray:
         raise ValueError(f"x must have at least one axis (the vector lies along axis={axis!r}), got a scalar")
     try:
         xs = np.moveaxis(x, axis, -1)
-    except (np.exceptions.AxisError, TypeError) as exc:
-        raise ValueError(f"axis must be an axis of x (shape {x.shape}), got {axis!r}") from exc
+    except (np.exceptions.AxisError, TypeError, OverflowError) as exc:  # OverflowError: axis=10**13
+        raise ValueError(f"axis must be an axis of x, an integer in [-{x.ndim}, {x.ndim - 1}] for x with "
+                         f"ndim {x.ndim} (shape {x.shape}), got {_short(axis)}") from exc
     if xs.shape[-1] == 0:  # the empty sum and the empty maximum of |x_i| >= 0 are both 0
         return np.zeros(xs.shape[:-1])[()]
     a = np.abs(xs)
@@ -99,7 +106,7 @@ def lp_norm(x, p, axis: int = -1) -> np.ndarray:
 
 
 def dual_norm(x, p, axis: int = -1) -> np.ndarray:
-    """||x||_* for the lp norm: the lq norm with 1/p + 1/q = 1."""
+    """||x||_* for the lp norm: the lq norm with 1/p + 1/q = 1. Raises as :func:`lp_norm`."""
     return lp_norm(x, dual_exponent(p), axis=axis)
 
 
@@ -247,7 +254,7 @@ def ray_breakpoints(w, theta, q) -> np.ndarray:
     except ValueError as exc:
         raise ValueError(f"shapes do not broadcast: w {w.shape}, theta {theta.shape}") from exc
     nan_rows = np.isnan(w).any(axis=-1) | np.isnan(theta).any(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # overflowing ratios are dropped below
         t = [w / theta]
         if np.isinf(q):
             i, j = np.triu_indices(w.shape[-1], 1)

@@ -17,9 +17,20 @@ a :class:`theory.threat.ThreatModel` or a radius with the keyword-only ``norm=``
 
 from __future__ import annotations
 
+import numbers
+
 import mpmath
 import numpy as np
 
+from theory._validate import (
+    _short,
+    as_array,
+    as_vector,
+    nonnegative,
+    positive,
+    positive_int,
+    probability_weights,
+)
 from theory.threat import resolve
 
 __all__ = [
@@ -73,21 +84,93 @@ def _mp_margin(w, theta, eps, sigma, norm):
     return (dot - eps * dual) / (sigma * n2)
 
 
+_DPS_RANGE = (15, 10_000)
+"""The working precisions (decimal digits) the mpmath references accept."""
+
+
+def _mp_inputs(w, theta, eps, sigma, norm, dps):
+    """(w, theta, eps, sigma, p, dps) validated for the mpmath risks (ValueError naming the parameter)."""
+    norm, eps = resolve(eps, norm)
+    w = as_vector(w, "w")
+    theta = as_vector(theta, "theta")
+    if w.ndim != 1 or theta.shape != w.shape:
+        raise ValueError(f"w and theta must be vectors of one shape (d,), got w shape {w.shape} and theta "
+                         f"shape {theta.shape}")
+    sigma = positive(sigma, "sigma")
+    for name, v in (("eps", eps), ("sigma", sigma)):
+        if v.ndim != 0:
+            raise ValueError(f"{name} must be a single number here, got shape {v.shape}")
+    dps = positive_int(dps, "dps", minimum=_DPS_RANGE[0], maximum=_DPS_RANGE[1])
+    return w, theta, float(eps), float(sigma), norm, dps
+
+
+def _mp_log_tail(m):
+    """log Phi(-m) for huge m (|m| > ~2**512, where mpmath's ncdf overflows), by the asymptotic series.
+
+    log Phi(-m) = -m^2/2 - log(m sqrt(2 pi)) + log(1 - 1/m^2 + 1*3/m^4 - ...), summed until the
+    terms fall below the working precision (each is below the last by a factor 1/m^2 < 1e-300).
+    """
+    inv = 1 / (m * m)
+    total, term, k = mpmath.mpf(1), mpmath.mpf(1), 1
+    tol = mpmath.mpf(2) ** -(mpmath.mp.prec + 10)
+    while abs(term) > tol:
+        term *= -(2 * k - 1) * inv
+        total += term
+        k += 1
+    return -m * m / 2 - mpmath.log(m) - mpmath.log(2 * mpmath.pi) / 2 + mpmath.log(total)
+
+
+def _mp_risk(w, theta, eps, sigma, norm, dps, log: bool):
+    """Phi(-margin), or its log, at dps digits; 1/2 for w = 0 (sign(0 . x) = -1 predicts -1 always)."""
+    with mpmath.workdps(dps):
+        if not w.any():  # as theory.gaussian.adversarial_risk: the zero classifier errs on class +1
+            half = mpmath.mpf(1) / 2
+            return mpmath.log(half) if log else half
+        m = _mp_margin(w, theta, eps, sigma, norm)
+        try:
+            r = mpmath.ncdf(-m)
+            return mpmath.log(r) if log else r
+        except OverflowError:  # mpmath squares a margin |m| > ~2**512 in float: use the asymptotic tail
+            pass
+        # exp(-m^2/2) needs m^2/2 to within 10**-dps absolutely: recompute the margin with the
+        # digits of m^2 added, from the same exact float inputs
+        extra = int(2 * mpmath.mag(m) * 0.30103) + 20
+    with mpmath.workdps(dps + extra):
+        m = _mp_margin(w, theta, eps, sigma, norm)
+        lt = _mp_log_tail(abs(m))
+        if m > 0:
+            out = lt if log else mpmath.exp(lt)
+        else:  # Phi(|m|) = 1 - Phi(-|m|)
+            out = mpmath.log1p(-mpmath.exp(lt)) if log else 1 - mpmath.exp(lt)
+    with mpmath.workdps(dps):
+        return +out
+
+
 def mp_adversarial_risk(w, theta, eps=0.0, sigma=1.0, *, norm=None, dps: int = 50):
     """Phi((eps ||w||_* - w.theta) / (sigma ||w||_2)) at ``dps`` digits, from the exact float inputs.
 
     ``eps``: a ThreatModel, or a scalar radius with the keyword-only ``norm`` (default inf).
+    For w = 0 the risk is 1/2, as in :func:`theory.gaussian.adversarial_risk` (sign(0) = -1: the
+    zero classifier predicts -1 everywhere). Margins of any size are handled (finite float
+    inputs near 1e308 or sigma near 1e-308 included): beyond mpmath's ``ncdf`` range the tail
+    is summed by its asymptotic series at raised precision.
+
+    Raises
+    ------
+    ValueError
+        For NaN, infinite or non-numeric w / theta / eps / sigma (integers beyond the float range
+        included), w and theta of different shapes or not 1-D, eps < 0, sigma <= 0, a non-scalar
+        eps or sigma, a bad norm, or dps not an integer in [15, 10000].
     """
-    norm, eps = resolve(eps, norm)
-    with mpmath.workdps(dps):
-        return mpmath.ncdf(-_mp_margin(w, theta, eps, sigma, norm))
+    return _mp_risk(*_mp_inputs(w, theta, eps, sigma, norm, dps), log=False)
 
 
 def mp_log_adversarial_risk(w, theta, eps=0.0, sigma=1.0, *, norm=None, dps: int = 50):
-    """log of :func:`mp_adversarial_risk` at ``dps`` digits (mpmath has no underflow)."""
-    norm, eps = resolve(eps, norm)
-    with mpmath.workdps(dps):
-        return mpmath.log(mpmath.ncdf(-_mp_margin(w, theta, eps, sigma, norm)))
+    """log of :func:`mp_adversarial_risk` at ``dps`` digits (mpmath has no underflow).
+
+    log(1/2) for w = 0; raises as :func:`mp_adversarial_risk`.
+    """
+    return _mp_risk(*_mp_inputs(w, theta, eps, sigma, norm, dps), log=True)
 
 
 def _min_w_linf(x, w, theta, eps):
@@ -172,12 +255,25 @@ def flippable(x, w, theta, eps, *, norm=None):
     changes f's (suggala2019 Definition 2). Solved in the primal, sample by sample.
     ``eps``: a ThreatModel, or a scalar radius with the keyword-only ``norm`` (1, 2 or inf;
     default inf).
+
+    Raises
+    ------
+    ValueError
+        For NaN/inf or beyond-float entries, w and theta not vectors of one shape (d,), x not
+        of shape (n, d) or (d,), eps not a scalar >= 0, or a norm other than 1, 2, inf.
     """
     norm, eps = resolve(eps, norm)
+    if np.ndim(eps) != 0:
+        raise ValueError(f"eps must be a scalar radius, got shape {np.shape(eps)}")
+    if norm not in (1.0, 2.0, np.inf):
+        raise ValueError(f"flippable supports the l1, l2 and l-inf norms, got norm = {norm}")
     eps = float(eps)
-    x = np.atleast_2d(np.asarray(x, float))
-    w = np.asarray(w, float)
-    theta = np.asarray(theta, float)
+    w, theta = as_vector(w, "w"), as_vector(theta, "theta")
+    if w.ndim != 1 or theta.shape != w.shape:
+        raise ValueError(f"w and theta must be vectors of one shape (d,), got {w.shape} and {theta.shape}")
+    x = np.atleast_2d(as_array(x, "x"))
+    if x.ndim != 2 or x.shape[1] != w.size:
+        raise ValueError(f"x must have shape (n, {w.size}) or ({w.size},), got {np.shape(x)}")
     out = np.zeros(len(x), bool)
     for sgn in (1.0, -1.0):  # g(x) = +1 side, then the g(x) = -1 side through x -> -x
         z = sgn * x
@@ -217,15 +313,34 @@ def optimal_robust_risk_1d_dp(mu, eps, sigma=1.0, cells: int = 3000, span: float
     the grid is refined. ``eps`` may be a ThreatModel of any lp norm p >= 1 (on the line
     every lp ball is the same interval).
 
+    A radius of ``cells`` cells or more is the same constraint as any larger one (every cell then
+    sees both ends of the grid), so huge finite eps are exact. The cost is O(cells^2).
+
     Returns
     -------
     (low, high) : the two DP optima.
+
+    Raises
+    ------
+    ValueError
+        For NaN, infinite or non-numeric mu / eps / sigma / span (integers beyond the float range
+        included), eps < 0, sigma <= 0, span <= 0, non-scalar arguments, cells not an integer in
+        [1, 100000], or a grid half-width |mu| + span sigma too large for float64 (2 L overflows).
     """
     from scipy.special import ndtr
 
     _, eps = resolve(eps)  # any lp norm: the norm of a ThreatModel is accepted as is
-    eps = float(eps)
-    L = abs(mu) + span * sigma
+    mu, sigma, span = as_array(mu, "mu"), positive(sigma, "sigma"), positive(span, "span")
+    for name, v in (("mu", mu), ("eps", eps), ("sigma", sigma), ("span", span)):
+        if v.ndim != 0:
+            raise ValueError(f"{name} must be a single number, got shape {v.shape}")
+    cells = positive_int(cells, "cells", maximum=100_000)
+    mu, eps, sigma, span = float(mu), float(eps), float(sigma), float(span)
+    with np.errstate(over="ignore"):
+        L = abs(mu) + span * sigma
+        if not np.isfinite(2 * L):
+            raise ValueError(f"the grid [-L, L], L = |mu| + span * sigma = {L!r} (mu={mu!r}, span={span!r}, "
+                             f"sigma={sigma!r}), is beyond the float64 range")
     edges = np.linspace(-L, L, cells + 1)
     h = edges[1] - edges[0]
     masses = []
@@ -235,7 +350,8 @@ def optimal_robust_risk_1d_dp(mu, eps, sigma=1.0, cells: int = 3000, span: float
         cell[-1] += 0.5 * ndtr((m - L) / sigma)
         masses.append(cell)
     cum = [np.concatenate([[0.0], np.cumsum(m)]) for m in masses]
-    k = int(np.ceil(eps / h - 1e-12)) if eps > 0 else 0
+    with np.errstate(over="ignore"):  # eps / h may overflow (huge eps, tiny h): k = cells then
+        k = int(min(np.ceil(eps / h - 1e-12), cells)) if eps > 0 else 0  # any r >= cells - 1 is the same
     return _dp_runs(cum, cells, max(k - 1, 0)), _dp_runs(cum, cells, k)
 
 
@@ -336,15 +452,47 @@ def lp_worst_margin(w, x, theta, eps, *, norm=None, b=0.0, c=0.0, constrained=Tr
     s = sign(theta.x + c) (sign(0) = -1); ``eps`` a ThreatModel or a scalar radius with the
     keyword-only ``norm`` p in {1, inf} (default inf). Used as the independent check of
     :func:`theory.regularization.base_relative_worst_margin` and of Hoelder's closed form.
+
+    Raises
+    ------
+    ValueError
+        For NaN, infinite or non-numeric w / x / theta / eps / b / c (integers beyond the float
+        range included), w, x, theta not vectors of one shape (d,), a non-scalar eps, b or c, a
+        norm other than 1 and inf, theta.x + c or w.x + b overflowing float64, or LP data out of
+        the solver's range: HiGHS takes |w|, eps and |theta| (when constrained) up to
+        1e15 and the right-hand side |theta.x + c| up to 1e15 where the constraint can bind.
     """
     from scipy.optimize import linprog
 
     p, eps = resolve(eps, norm)
-    eps = float(eps)
-    w, x, theta = (np.asarray(a, float) for a in (w, x, theta))
+    w, x, theta = (as_vector(a, name) for a, name in ((w, "w"), (x, "x"), (theta, "theta")))
+    if w.ndim != 1 or x.shape != w.shape or theta.shape != w.shape:
+        raise ValueError(f"w, x and theta must be vectors of one shape (d,), got shapes {w.shape}, {x.shape} "
+                         f"and {theta.shape}")
+    b, c = as_array(b, "b"), as_array(c, "c")
+    for name, v in (("eps", eps), ("b", b), ("c", c)):
+        if v.ndim != 0:
+            raise ValueError(f"{name} must be a single number, got shape {v.shape}")
+    eps, b, c = float(eps), float(b), float(c)
     d = len(w)
-    s = 1.0 if theta @ x + c > 0 else -1.0
-    a_g, b_g = [-s * theta], [s * (theta @ x + c)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        tx, wx = theta @ x + c, w @ x + b
+    for name, v in (("theta.x + c", tx), ("w.x + b", wx)):
+        if not np.isfinite(v):
+            raise ValueError(f"{name} overflows float64 (w={_short(w)}, x={_short(x)}, theta={_short(theta)}, "
+                             f"b={b!r}, c={c!r})")
+    # HiGHS refuses matrix entries above 1e15 and reads bounds and costs from 1e20 on as infinite
+    limit = 1e15
+    with np.errstate(over="ignore"):
+        dual = float(np.abs(theta).sum() if np.isinf(p) else np.abs(theta).max())  # |theta.d| <= eps * dual
+        can_bind = constrained and eps * dual >= abs(tx)
+    for name, v, used in (("w", np.abs(w).max(), True), ("eps", eps, True),
+                          ("theta", np.abs(theta).max(), constrained), ("|theta.x + c|", abs(tx), can_bind)):
+        if used and v > limit:
+            raise ValueError(f"{name} = {float(v)!r} is out of the LP solver's range (HiGHS takes magnitudes up to "
+                             f"{limit:g}): rescale the problem")
+    s = 1.0 if tx > 0 else -1.0
+    a_g, b_g = [-s * theta], [s * tx]
     if np.isinf(p):
         res = linprog(s * w, A_ub=a_g if constrained else None, b_ub=b_g if constrained else None,
                       bounds=[(-eps, eps)] * d, method="highs")
@@ -357,18 +505,38 @@ def lp_worst_margin(w, x, theta, eps, *, norm=None, b=0.0, c=0.0, constrained=Tr
         raise ValueError(f"norm must be 1 or inf for the LP reference, got {p!r}")
     if res.status != 0:
         raise RuntimeError(f"linprog failed: {res.message}")
-    return s * (w @ x + b) + res.fun
+    return s * wx + res.fun
 
 
 def mp_binomial_upper_tail(m: int, k: int, t: float) -> mpmath.mpf:
-    """P(Bin(k, 1/2 - t) >= m) at 50 digits, summing terms by their exact ratio away from m."""
+    """P(Bin(k, 1/2 - t) >= m) at 50 digits, summing terms by their exact ratio away from m.
+
+    ``m`` any integer (1 for m <= 0, 0 for m > k); ``k`` an integer in [0, 2**52]; ``t`` a number
+    with 1/2 - t a probability, -1/2 <= t <= 1/2 (the Bernoulli model uses 0 < t <= 1/2).
+
+    Raises
+    ------
+    ValueError
+        For a non-integral, NaN, infinite or boolean m or k, k outside [0, 2**52], or t NaN,
+        infinite, not a number or outside [-1/2, 1/2].
+    """
+    if isinstance(m, bool) or not isinstance(m, numbers.Integral):
+        if not (isinstance(m, float | np.floating) and np.isfinite(m) and float(m).is_integer()):
+            raise ValueError(f"m must be an integer, got {_short(m)}")
+    m = int(m)
+    k = positive_int(k, "k", minimum=0, maximum=2**52)
+    t_arr = as_array(t, "t")
+    if t_arr.ndim != 0 or not -0.5 <= float(t_arr) <= 0.5:
+        raise ValueError(f"t must be a number in [-1/2, 1/2] (1/2 - t is the success probability), got {_short(t)}")
     with mpmath.workdps(50):
-        p = mpmath.mpf(1) / 2 - mpmath.mpf(t)
+        p = mpmath.mpf(1) / 2 - mpmath.mpf(float(t_arr))
         q = 1 - p
         if m <= 0:
             return mpmath.mpf(1)
         if m > k:
             return mpmath.mpf(0)
+        if p == 0 or q == 0:  # B = 0 or B = k surely (the sums below would add zeros k times)
+            return mpmath.mpf(0) if p == 0 else mpmath.mpf(1)
         if m > k * p:
             term = mpmath.binomial(k, m) * p**m * q ** (k - m)
             total, i = term, m
@@ -392,16 +560,18 @@ def mp_binomial_upper_tail(m: int, k: int, t: float) -> mpmath.mpf:
 
 
 def _finite_distribution(x, y, w, ndim: int):
-    x = np.asarray(x, dtype=float)
+    """(x, y, w) checked; w as given where its sum is finite, else normalized (sums near 1e308 overflow)."""
+    x = as_array(x, "x")
     y = np.asarray(y)
-    w = np.asarray(w, dtype=float)
+    w_raw = as_array(w, "w")
     if x.ndim != ndim:
         raise ValueError(f"x must have {ndim} dimension(s), got shape {x.shape}")
-    if y.shape != x.shape[:1] or w.shape != x.shape[:1]:
-        raise ValueError(f"y and w must have shape ({x.shape[0]},) to match x, got {y.shape} and {w.shape}")
-    if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
-        raise ValueError(f"w must be finite weights >= 0, not all zero, got {w!r}")
-    return x, y, w
+    if y.shape != x.shape[:1] or w_raw.shape != x.shape[:1]:
+        raise ValueError(f"y and w must have shape ({x.shape[0]},) to match x, got {y.shape} and {w_raw.shape}")
+    w = probability_weights(w_raw, x.shape[0], "w")  # finite, >= 0, not all zero; normalized overflow-safely
+    with np.errstate(over="ignore"):
+        raw_total = w_raw.sum()
+    return x, y, (w_raw if np.isfinite(raw_total) else w)  # the ratios best / total are the same
 
 
 def brute_force_robust_error(x, y, w, eps, *, norm=None) -> float:
@@ -420,6 +590,15 @@ def brute_force_robust_error(x, y, w, eps, *, norm=None) -> float:
     y : array_like, shape (n,), their labels (any hashable values)
     w : array_like, shape (n,), their weights (>= 0, not all zero)
     eps : float >= 0 or a ThreatModel; ``norm`` (keyword, default inf) the lp norm p >= 1
+
+    The weights are normalized overflow-safely (:func:`theory._validate.probability_weights`)
+    where their sum overflows: weights [1e308, 1e308] give the result of [1, 1].
+
+    Raises
+    ------
+    ValueError
+        For NaN, infinite or non-numeric x / w / eps (integers beyond the float range included),
+        w < 0 or all zero, mismatched shapes, a bad norm, or more than 20 atoms.
 
     >>> brute_force_robust_error([[0.0], [1.0]], [0, 1], [1.0, 3.0], 0.5, norm=2)   # balls touch at 0.5
     0.25
@@ -465,15 +644,24 @@ def brute_force_robust_error_1d(x, y, w, eps) -> float:
     w : array_like, shape (n,), their weights (>= 0, not all zero)
     eps : float >= 0
 
+    Weights are read as in :func:`brute_force_robust_error`.
+
+    Raises
+    ------
+    ValueError
+        For NaN, infinite or non-numeric x / w / eps (integers beyond the float range included),
+        w < 0 or all zero, mismatched shapes, a non-scalar eps, or more than 10^6 labelings.
+
     >>> brute_force_robust_error_1d([0.0, 1.0], [0, 1], [1.0, 3.0], 0.5)
     0.25
     """
     import itertools
 
     x, y, w = _finite_distribution(x, y, w, 1)
-    eps = float(np.asarray(eps, dtype=float))
-    if not (np.isfinite(eps) and eps >= 0):
-        raise ValueError(f"eps must be a finite number >= 0, got {eps!r}")
+    eps = nonnegative(eps, "eps")  # finite: NaN, inf and integers beyond the float range are refused
+    if eps.ndim != 0:
+        raise ValueError(f"eps must be a single number, got shape {eps.shape}")
+    eps = float(eps)
     classes = sorted(set(y.tolist()))
     ends = np.unique(np.concatenate([x - eps, x + eps]))
     probes = np.concatenate([ends, 0.5 * (ends[1:] + ends[:-1])])  # one point of every cell

@@ -27,7 +27,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from theory import bernoulli as B  # noqa: E402
-from theory.montecarlo import proportion  # noqa: E402
+from theory.attacks import BernoulliL0  # noqa: E402
+from theory.montecarlo import estimate_error  # noqa: E402
+from theory.threat import ThreatModel  # noqa: E402
 
 OUT = ROOT / "docs" / "figures" / "bernoulli_errors.png"
 K, T, D = 21, 0.15, 24
@@ -48,9 +50,8 @@ def main() -> None:
     model = B.BernoulliModel(theta_pos, theta_neg, T)
     g = np.random.default_rng(5)
     for e in range(0, 8):
-        x, y = model.sample(N_MC, g)
-        wrong = model.threshold_classifier(model.l0_attack(x, y, e), int(s_best[e])) != y
-        est = proportion(int(np.count_nonzero(wrong)), N_MC)
+        est = estimate_error(model, lambda x, s=int(s_best[e]): model.threshold_classifier(x, s), N_MC, g,
+                             attack=BernoulliL0(model), threat=ThreatModel(0, e))
         ax1.errorbar([e], [est.value], yerr=[[est.value - est.low], [est.high - est.value]], fmt="k.",
                      capsize=3, label="Monte Carlo, sampled and attacked" if e == 0 else None)
     ax1.axhline(0.5, color="gray", lw=0.8, ls=":")

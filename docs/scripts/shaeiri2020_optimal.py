@@ -30,7 +30,10 @@ from scipy.special import ndtr  # noqa: E402
 
 from theory import gaussian as G  # noqa: E402
 from theory import reference as ref  # noqa: E402
-from theory.montecarlo import proportion, sample_gaussian_mixture  # noqa: E402
+from theory.attacks import LinearWorstCase  # noqa: E402
+from theory.distributions import GaussianMixture, predict  # noqa: E402
+from theory.montecarlo import estimate_error  # noqa: E402
+from theory.threat import ThreatModel  # noqa: E402
 
 OUT = ROOT / "docs" / "figures" / "shaeiri2020_optimal.png"
 CELLS = 2000
@@ -79,10 +82,8 @@ def main() -> None:
     ests = []
     for e in eps_mc:
         w, _ = G.optimal_linear_robust_classifier(theta, e, sigma, norm=np.inf)
-        x, y = sample_gaussian_mixture(theta, N_MC, rng, sigma=sigma)
-        delta = ref.worst_case_perturbation(w, e, norm=np.inf)
-        wrong = ref.predict((x + y[:, None] * delta[None, :]) @ w) != y
-        ests.append(proportion(int(np.count_nonzero(wrong)), N_MC))
+        ests.append(estimate_error(GaussianMixture(theta, sigma=sigma), lambda x, w=w: predict(x @ w), N_MC, rng,
+                                   attack=LinearWorstCase(w), threat=ThreatModel.linf(e)))
     v = np.array([s.value for s in ests])
     bx.errorbar(eps_mc, v, yerr=[v - [s.low for s in ests], [s.high for s in ests] - v], fmt="o",
                 ms=4, mfc="white", color="C3", capsize=3,

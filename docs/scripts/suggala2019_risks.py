@@ -26,7 +26,10 @@ import numpy as np  # noqa: E402
 
 from theory import gaussian as G  # noqa: E402
 from theory import reference as ref  # noqa: E402
-from theory.montecarlo import proportion, sample_gaussian_mixture  # noqa: E402
+from theory.attacks import LinearWorstCase  # noqa: E402
+from theory.distributions import GaussianMixture, predict  # noqa: E402
+from theory.montecarlo import estimate_error, estimate_probability  # noqa: E402
+from theory.threat import ThreatModel  # noqa: E402
 
 OUT = ROOT / "docs" / "figures" / "suggala2019_risks.png"
 SEED = 2019
@@ -54,13 +57,14 @@ def main() -> None:
     rng = np.random.default_rng(SEED + 1)
     eps_mc = np.linspace(0.1, 0.8, 8)
     mc_g, mc_r = [], []
+    mixture = GaussianMixture(theta, sigma=sigma)
     for e in eps_mc:
-        x, y = sample_gaussian_mixture(theta, N_MC, rng, sigma=sigma)
-        delta = ref.worst_case_perturbation(w, e, norm=norm)  # lowers w.x by e ||w||_1
-        wrong = ref.predict((x + y[:, None] * delta[None, :]) @ w) != y
-        mc_g.append(proportion(int(np.count_nonzero(wrong)), N_MC))
-        x, _ = sample_gaussian_mixture(theta, N_MC, rng, sigma=sigma)
-        mc_r.append(proportion(int(np.count_nonzero(ref.flippable(x, w, theta, e, norm=norm))), N_MC))
+        # G_adv: the exact worst case of the linear classifier (lowers w.x by e ||w||_1)
+        mc_g.append(estimate_error(mixture, lambda x: predict(x @ w), N_MC, rng,
+                                   attack=LinearWorstCase(w), threat=ThreatModel(norm, e)))
+        # R_adv: the per-sample primal decision of Definition 2
+        mc_r.append(estimate_probability(lambda x, y, e=e: ref.flippable(x, w, theta, e, norm=norm),
+                                         mixture.sample, N_MC, rng))
 
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
     ax.plot(eps, risk, color="0.3", lw=1.8, label=r"classification risk $R_{0-1}$ (Thm 1.1)")
