@@ -76,7 +76,7 @@ def main() -> None:
         moved = max(v.abs().max().item() for v in w1.values())
     print(f"torch {torch.__version__}, CPU, gloo, 1 thread per process; {args.epochs} epochs of PGD-3 training")
     print(f"{'epoch':>6}{'1 process s':>14}{'2 processes s':>16}{'ratio 2/1':>11}")
-    for e, (a, b) in enumerate(zip(s1, s2), 1):
+    for e, (a, b) in enumerate(zip(s1, s2, strict=True), 1):
         print(f"{e:>6}{a:>14.2f}{b:>16.2f}{b / a:>11.3f}")
     print(f"final weights: largest difference {diff:.2e} (largest weight {moved:.2f})")
 

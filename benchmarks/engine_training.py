@@ -104,23 +104,26 @@ def main() -> None:
     print(f"{'model':<22}{'n':>6}{'k':>4}{'standard s':>12}{'tight s':>10}{'engine s':>10}"
           f"{'engine/tight':>14}{'tight/std':>11}{'/(k+1)':>8}{'engine/std':>12}{'/(k+1)':>8}")
     for name, make, train in cases:
-        init = make().state_dict()
+        run_case(name, make, train, ks, args.repeats)
 
-        def fresh():
-            m = make()
-            m.load_state_dict(copy.deepcopy(init))
-            return m
 
-        tight_epoch(fresh(), train.x, train.y, 1, 0)  # warm-up
-        engine_epoch(fresh(), train, 1, 0)
-        std = best(lambda: tight_epoch(fresh(), train.x, train.y, 0, 0), args.repeats)
-        for k in ks:
-            tight = best(lambda: tight_epoch(fresh(), train.x, train.y, k, 0), args.repeats)
-            eng = best(lambda: engine_epoch(fresh(), train, k, 0), args.repeats)
-            print(f"{name:<22}{len(train):>6}{k:>4}{std:>12.2f}{tight:>10.2f}{eng:>10.2f}{eng / tight:>14.3f}"
-                  f"{tight / std:>11.2f}{tight / std / (k + 1):>8.2f}{eng / std:>12.2f}{eng / std / (k + 1):>8.2f}",
-                  flush=True)
+def run_case(name, make, train, ks, repeats: int) -> None:
+    init = make().state_dict()
 
+    def fresh():
+        m = make()
+        m.load_state_dict(copy.deepcopy(init))
+        return m
+
+    tight_epoch(fresh(), train.x, train.y, 1, 0)  # warm-up
+    engine_epoch(fresh(), train, 1, 0)
+    std = best(lambda: tight_epoch(fresh(), train.x, train.y, 0, 0), repeats)
+    for k in ks:
+        tight = best(lambda k=k: tight_epoch(fresh(), train.x, train.y, k, 0), repeats)
+        eng = best(lambda k=k: engine_epoch(fresh(), train, k, 0), repeats)
+        print(f"{name:<22}{len(train):>6}{k:>4}{std:>12.2f}{tight:>10.2f}{eng:>10.2f}{eng / tight:>14.3f}"
+              f"{tight / std:>11.2f}{tight / std / (k + 1):>8.2f}{eng / std:>12.2f}{eng / std / (k + 1):>8.2f}",
+              flush=True)
 
 if __name__ == "__main__":
     main()

@@ -32,7 +32,7 @@ from theory.threat import ThreatModel
 __all__ = [
     "ATTACK_NORMS", "threat", "norm_name", "default_device", "is_binary", "scores", "loss_per_example",
     "predict", "correct", "margin", "to_index", "to_pm1", "check_labels", "eval_mode", "preserved_grads",
-    "as_generator", "DEFAULT_DOMAIN", "clamp_domain",
+    "as_generator", "DEFAULT_DOMAIN", "clamp_domain", "check_int", "check_real", "check_domain",
 ]
 
 ATTACK_NORMS = {"linf": math.inf, "l2": 2.0}
@@ -206,3 +206,36 @@ def clamp_domain(x: torch.Tensor, domain) -> torch.Tensor:
         return x
     lo, hi = domain
     return x.clamp(lo, hi)
+
+
+def check_int(value, name: str, *, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum`` (bools refused); ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_real(value, name: str, *, low: float = 0.0, strict: bool = False, allow_none: bool = False):
+    """``value`` as a finite float >= ``low`` (> ``low`` when ``strict``; None passes with ``allow_none``)."""
+    if value is None and allow_none:
+        return None
+    bad = isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+    if bad or value < low or (strict and value == low):
+        rel = ">" if strict else ">="
+        raise ValueError(f"{name} must be a finite number {rel} {low:g}{' or None' if allow_none else ''}, "
+                         f"got {value!r}")
+    return float(value)
+
+
+def check_domain(domain):
+    """The input box: None, or a pair (lo, hi) of finite numbers with lo < hi, returned as floats."""
+    if domain is None:
+        return None
+    try:
+        lo, hi = domain
+        lo, hi = float(lo), float(hi)
+    except (TypeError, ValueError):
+        raise ValueError(f"domain must be None or a pair (lo, hi) of numbers, got {domain!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"domain must be a pair (lo, hi) of finite numbers with lo < hi, got {domain!r}")
+    return lo, hi

@@ -43,7 +43,9 @@ from torch import nn
 from empirical._core import (
     DEFAULT_DOMAIN,
     as_generator,
+    check_int,
     check_labels,
+    check_real,
     correct,
     eval_mode,
     is_binary,
@@ -113,18 +115,6 @@ def _device_dtype(model: nn.Module):
     return torch.device("cpu"), None
 
 
-def _positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _finite_nonnegative(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
-
-
 def _confidence(value) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
         raise ValueError(f"confidence must be a number in (0, 1), got {value!r}")
@@ -179,7 +169,7 @@ def _evaluate(model, x, y, attack, batch_size, *, need_loss=False):
     Robust correctness: right on the clean input AND right on ``attack(model, x, y)``.
     """
     x, y = _data(x, y)
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = check_int(batch_size, "batch_size")
     if attack is not None and not callable(attack):
         raise ValueError(f"attack must be a callable (model, x, y) -> x_adv or None, got {attack!r}")
     device, dtype = _device_dtype(model)
@@ -339,7 +329,7 @@ def accuracy_curve(model: nn.Module, x, y, attack_factory: Callable[[float], Att
     _warn_if_training(model, "accuracy_curve")
     if not callable(attack_factory):
         raise ValueError(f"attack_factory must be a callable eps -> attack, got {attack_factory!r}")
-    eps_values = [_finite_nonnegative(e, "each eps in eps_values") for e in np.atleast_1d(eps_values).tolist()]
+    eps_values = [check_real(e, "each eps in eps_values") for e in np.atleast_1d(eps_values).tolist()]
     if not eps_values:
         raise ValueError("eps_values must hold at least one radius")
     confidence = _confidence(confidence)
@@ -371,7 +361,7 @@ def margins(model: nn.Module, x, y, *, batch_size: int = 512) -> torch.Tensor:
     """
     _warn_if_training(model, "margins")
     x, y = _data(x, y)
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = check_int(batch_size, "batch_size")
     device, dtype = _device_dtype(model)
     out = []
     with eval_mode(model), torch.no_grad():
@@ -488,7 +478,7 @@ def conv2d_circular_singular_values(weight, input_size, *, dilation=1, groups: i
         raise ValueError(f"weight must be a finite (c_out, c_in / groups, k1, k2) kernel, got shape {tuple(w.shape)}")
     n1, n2 = _pair(input_size, "input_size")
     d1, d2 = _pair(dilation, "dilation")
-    groups = _positive_int(groups, "groups")
+    groups = check_int(groups, "groups")
     co, cig, k1, k2 = w.shape
     if co % groups:
         raise ValueError(f"groups={groups} must divide the number of output channels {co}")
@@ -577,13 +567,13 @@ def layer_singular_values(model: nn.Module, input_shape=None, *, method: str = "
     """
     if method not in ("fft", "dense"):
         raise ValueError(f"method must be 'fft' or 'dense', got {method!r}")
-    max_dense = _positive_int(max_dense, "max_dense")
+    max_dense = check_int(max_dense, "max_dense")
     layers = [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Linear | nn.Conv2d)]
     shapes: dict[str, tuple[int, ...]] = {}
     if any(isinstance(m, nn.Conv2d) for _, m in layers):
         if input_shape is None:
             raise ValueError("input_shape (one example's shape, e.g. (1, 28, 28)) is required for Conv2d layers")
-        input_shape = tuple(_positive_int(s, "each entry of input_shape") for s in input_shape)
+        input_shape = tuple(check_int(s, "each entry of input_shape") for s in input_shape)
         def recorder(name):
             def hook(mod, inputs, output):  # returns None: the output is left alone
                 shapes.setdefault(name, tuple(inputs[0].shape[1:]))
@@ -855,7 +845,7 @@ def _input_grad(model: nn.Module, xb: torch.Tensor, yb: torch.Tensor) -> torch.T
 
 def _saliency(model, x, y, batch_size, per_batch):
     x, y = _data(x, y)
-    batch_size = _positive_int(batch_size, "batch_size")
+    batch_size = check_int(batch_size, "batch_size")
     device, dtype = _device_dtype(model)
     out = []
     with eval_mode(model), preserved_grads(model):
@@ -909,7 +899,7 @@ def integrated_gradients(model: nn.Module, x, y, *, baseline=None, steps: int = 
         A bad ``steps``, or a baseline that does not broadcast to x.
     """
     _warn_if_training(model, "integrated_gradients")
-    steps = _positive_int(steps, "steps")
+    steps = check_int(steps, "steps")
     x_t = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
     if baseline is not None:
         b = torch.as_tensor(baseline)
@@ -959,9 +949,9 @@ def smoothgrad(model: nn.Module, x, y, *, sigma: float = 0.15, samples: int = 32
         A bad sigma, samples, input_range or generator.
     """
     _warn_if_training(model, "smoothgrad")
-    sigma = _finite_nonnegative(sigma, "sigma")
-    samples = _positive_int(samples, "samples")
-    if input_range is not None and _finite_nonnegative(input_range, "input_range") <= 0:
+    sigma = check_real(sigma, "sigma")
+    samples = check_int(samples, "samples")
+    if input_range is not None and check_real(input_range, "input_range") <= 0:
         raise ValueError(f"input_range must be > 0 or None, got {input_range!r}")
     device, _ = _device_dtype(model)
     g = as_generator(generator, device=device)
@@ -1183,12 +1173,12 @@ def sanity_checklist(model: nn.Module, x, y, *, eps: float, norm="linf", generat
         pairs.append((int(v[0]), int(v[1])))
     (s1, s2), (r1, r2) = pairs
     grid = (0.0, eps / 4, eps / 2, eps, 2 * eps) if eps_grid is None else \
-        [_finite_nonnegative(e, "each eps in eps_grid") for e in np.atleast_1d(eps_grid).tolist()]
+        [check_real(e, "each eps in eps_grid") for e in np.atleast_1d(eps_grid).tolist()]
     grid = sorted(set(grid))
     if len(grid) < 2:
         raise ValueError(f"eps_grid must hold at least two distinct radii, got {eps_grid!r}")
-    unbounded_steps = _positive_int(unbounded_steps, "unbounded_steps")
-    unbounded_tolerance = _positive_int(unbounded_tolerance, "unbounded_tolerance", minimum=0)
+    unbounded_steps = check_int(unbounded_steps, "unbounded_steps")
+    unbounded_tolerance = check_int(unbounded_tolerance, "unbounded_tolerance", minimum=0)
     confidence = _confidence(confidence)
     if source_model is not None and not isinstance(source_model, nn.Module):
         raise ValueError(f"source_model must be an nn.Module or None, got {type(source_model).__name__}")

@@ -28,13 +28,21 @@ Example
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import NamedTuple
 
 import torch
 
-from empirical._core import DEFAULT_DOMAIN, check_labels, loss_per_example, margin, norm_name, threat
+from empirical._core import (
+    DEFAULT_DOMAIN,
+    check_domain,
+    check_int,
+    check_labels,
+    check_real,
+    loss_per_example,
+    margin,
+    norm_name,
+    threat,
+)
 
 __all__ = ["ObjectiveOutput", "Objective", "Standard", "Madry", "Suggala", "Trades", "Fast", "OBJECTIVES",
            "from_config"]
@@ -58,38 +66,10 @@ class ObjectiveOutput(NamedTuple):
     x_adv: torch.Tensor | None
 
 
-def _check_int(name, value, low=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
-def _check_real(name, value, *, low=0.0, strict=False, allow_none=False):
-    if value is None and allow_none:
-        return None
-    bad = isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
-    if bad or value < low or (strict and value == low):
-        rel = ">" if strict else ">="
-        raise ValueError(f"{name} must be a finite number {rel} {low}{' or None' if allow_none else ''}, got {value!r}")
-    return float(value)
-
-
 def _check_norm(norm):
     if norm not in ("linf", "l2"):
         raise ValueError(f"norm must be 'linf' or 'l2', got {norm!r}")
     return norm
-
-
-def _check_domain(domain):
-    if domain is None:
-        return None
-    try:
-        lo, hi = (float(v) for v in domain)
-    except (TypeError, ValueError):
-        raise ValueError(f"domain must be a pair (lo, hi) or None, got {domain!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"domain must be a pair (lo, hi) of finite numbers with lo < hi, got {domain!r}")
-    return (lo, hi)
 
 
 def _check_eps(norm, eps):
@@ -211,14 +191,14 @@ class _PGDObjective(Objective):
 
     def __init__(self, steps=10, alpha=None, norm="linf", restarts=1, random_start=True, domain=DEFAULT_DOMAIN,
                  keep_best=False):
-        self.steps = _check_int("steps", steps)
-        self.alpha = _check_real("alpha", alpha, strict=True, allow_none=True)
+        self.steps = check_int(steps, "steps")
+        self.alpha = check_real(alpha, "alpha", strict=True, allow_none=True)
         self.norm = _check_norm(norm)
-        self.restarts = _check_int("restarts", restarts)
+        self.restarts = check_int(restarts, "restarts")
         if not isinstance(random_start, bool):
             raise ValueError(f"random_start must be True or False, got {random_start!r}")
         self.random_start = random_start
-        self.domain = _check_domain(domain)
+        self.domain = check_domain(domain)
         if not isinstance(keep_best, bool):
             raise ValueError(f"keep_best must be True or False, got {keep_best!r}")
         self.keep_best = keep_best
@@ -304,7 +284,7 @@ class Suggala(_PGDObjective):
     def __init__(self, lam=1.0, steps=10, alpha=None, norm="linf", restarts=1, random_start=True,
                  domain=DEFAULT_DOMAIN, keep_best=False):
         super().__init__(steps, alpha, norm, restarts, random_start, domain, keep_best)
-        self.lam = _check_real("lam", lam)
+        self.lam = check_real(lam, "lam")
 
     def _params(self):
         return {"lam": self.lam, **self._pgd_params()}
@@ -347,11 +327,11 @@ class Trades(Objective):
     name = "trades"
 
     def __init__(self, beta=6.0, steps=10, alpha=None, norm="linf", domain=DEFAULT_DOMAIN):
-        self.beta = _check_real("beta", beta)
-        self.steps = _check_int("steps", steps)
-        self.alpha = _check_real("alpha", alpha, strict=True, allow_none=True)
+        self.beta = check_real(beta, "beta")
+        self.steps = check_int(steps, "steps")
+        self.alpha = check_real(alpha, "alpha", strict=True, allow_none=True)
         self.norm = _check_norm(norm)
-        self.domain = _check_domain(domain)
+        self.domain = check_domain(domain)
 
     def _params(self):
         return {"beta": self.beta, "steps": self.steps, "alpha": self.alpha, "norm": self.norm,
@@ -394,9 +374,9 @@ class Fast(Objective):
     name = "fast"
 
     def __init__(self, alpha=None, norm="linf", domain=DEFAULT_DOMAIN):
-        self.alpha = _check_real("alpha", alpha, strict=True, allow_none=True)
+        self.alpha = check_real(alpha, "alpha", strict=True, allow_none=True)
         self.norm = _check_norm(norm)
-        self.domain = _check_domain(domain)
+        self.domain = check_domain(domain)
 
     def _params(self):
         return {"alpha": self.alpha, "norm": self.norm, "domain": self.domain}

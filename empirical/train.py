@@ -62,7 +62,7 @@ from pathlib import Path
 
 import torch
 
-from empirical._core import correct, default_device, eval_mode
+from empirical._core import check_real, correct, default_device, eval_mode
 
 __all__ = [
     "Schedule", "constant", "iterative", "schedule_from_config",
@@ -84,12 +84,6 @@ _FORMAT = 1
 
 # ----------------------------------------------------------------------------------------------
 # epsilon schedules
-
-
-def _check_eps_value(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
 
 
 def _check_epoch(epoch):
@@ -121,7 +115,7 @@ class _Constant(Schedule):
     name = "constant"
 
     def __init__(self, eps):
-        self.eps = _check_eps_value("eps", eps)
+        self.eps = check_real(eps, "eps")
 
     def __call__(self, epoch):
         _check_epoch(epoch)
@@ -135,8 +129,8 @@ class _Iterative(Schedule):
     name = "iterative"
 
     def __init__(self, eps_final, epochs, eps_start=0.0):
-        self.eps_final = _check_eps_value("eps_final", eps_final)
-        self.eps_start = _check_eps_value("eps_start", eps_start)
+        self.eps_final = check_real(eps_final, "eps_final")
+        self.eps_start = check_real(eps_start, "eps_start")
         if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
             raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
         self.epochs = int(epochs)
@@ -254,13 +248,6 @@ class OptimizerFactory:
         return f"{self.name}({', '.join(f'{k}={v!r}' for k, v in self.kwargs.items())})"
 
 
-def _positive(name, value, allow_zero=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0 \
-            or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be a finite number {'>=' if allow_zero else '>'} 0, got {value!r}")
-    return float(value)
-
-
 def sgd(lr=0.1, momentum=0.9, weight_decay=0.0, nesterov=False) -> OptimizerFactory:
     """SGD with momentum (the default optimizer: lr 0.1, momentum 0.9, as in Madry et al. 2018 and
     shaeiri2020's CIFAR-10 setting, which adds weight decay 5e-4).
@@ -277,8 +264,8 @@ def sgd(lr=0.1, momentum=0.9, weight_decay=0.0, nesterov=False) -> OptimizerFact
     """
     if momentum < 0 or momentum >= 1:
         raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-    return OptimizerFactory("sgd", torch.optim.SGD, lr=_positive("lr", lr), momentum=float(momentum),
-                            weight_decay=_positive("weight_decay", weight_decay, True), nesterov=bool(nesterov))
+    return OptimizerFactory("sgd", torch.optim.SGD, lr=check_real(lr, "lr", strict=True), momentum=float(momentum),
+                            weight_decay=check_real(weight_decay, "weight_decay"), nesterov=bool(nesterov))
 
 
 def adam(lr=1e-3, betas=(0.9, 0.999), weight_decay=0.0) -> OptimizerFactory:
@@ -291,8 +278,8 @@ def adam(lr=1e-3, betas=(0.9, 0.999), weight_decay=0.0) -> OptimizerFactory:
     b1, b2 = (float(b) for b in betas)
     if not (0 <= b1 < 1 and 0 <= b2 < 1):
         raise ValueError(f"betas must lie in [0, 1), got {betas!r}")
-    return OptimizerFactory("adam", torch.optim.Adam, lr=_positive("lr", lr), betas=(b1, b2),
-                            weight_decay=_positive("weight_decay", weight_decay, True))
+    return OptimizerFactory("adam", torch.optim.Adam, lr=check_real(lr, "lr", strict=True), betas=(b1, b2),
+                            weight_decay=check_real(weight_decay, "weight_decay"))
 
 
 class LRScheduleFactory:
@@ -320,7 +307,7 @@ def multistep(milestones, gamma=0.1) -> LRScheduleFactory:
     if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1 for m in ms) or ms != sorted(set(ms)):
         raise ValueError(f"milestones must be increasing integers >= 1, got {milestones!r}")
     return LRScheduleFactory("multistep", torch.optim.lr_scheduler.MultiStepLR, milestones=[int(m) for m in ms],
-                             gamma=_positive("gamma", gamma))
+                             gamma=check_real(gamma, "gamma", strict=True))
 
 
 # ----------------------------------------------------------------------------------------------
