@@ -1,0 +1,161 @@
+"""An experiment's report: predicted against measured, with the verdict from the measurement.
+
+Every experiment writes one JSON report with its full ``config``, ``seeds``, ``device``, library
+versions, ``duration_s`` and ``predictions``: entries ``{id, statement, predicted, measured,
+interval: [lo, hi], verdict}`` whose ``verdict`` (``held`` / ``did not hold`` /
+``inconclusive``) is computed by :func:`theory.montecarlo.compare` from the measurement and its
+interval, never set by hand; the overall ``verdict`` is ``did not hold`` when any prediction did
+not hold, else ``inconclusive`` when any was inconclusive, else ``held``.
+
+Example
+-------
+>>> from theory.montecarlo import proportion
+>>> r = Report("demo", config={"n": 1000}, seeds=[0])
+>>> r.predict("demo.rate", "the error rate is 0.5", 0.5, proportion(480, 1000)).verdict
+'held'
+>>> r.predict("demo.wrong", "the error rate is 0.6", 0.6, proportion(480, 1000)).verdict
+'did not hold'
+>>> r.verdict
+'did not hold'
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from theory.montecarlo import DID_NOT_HOLD, HELD, INCONCLUSIVE, Estimate, compare
+
+__all__ = ["Prediction", "Report", "load_report", "REPORT_NAME"]
+
+REPORT_NAME = "report.json"
+"""The file name of a report inside a run's folder."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One prediction of an experiment, with its measurement and the verdict computed from them."""
+
+    id: str
+    statement: str
+    predicted: float
+    measured: float
+    interval: tuple[float, float]
+    n: int
+    relation: str
+    verdict: str
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["interval"] = list(self.interval)
+        return d
+
+
+def _versions() -> dict:
+    import numpy
+    import scipy
+
+    out = {"python": sys.version.split()[0], "numpy": numpy.__version__, "scipy": scipy.__version__}
+    try:
+        import torch
+
+        out["torch"] = torch.__version__
+    except ImportError:  # pragma: no cover - the engine needs torch
+        pass
+    return out
+
+
+@dataclass
+class Report:
+    """The report of one experiment run (see the module docstring).
+
+    Parameters
+    ----------
+    experiment : the experiment's name
+    config : the full configuration (plain JSON types)
+    seeds : the seeds the run used
+    device : where it ran (e.g. "cpu", "cuda: NVIDIA H200")
+    """
+
+    experiment: str
+    config: dict
+    seeds: list
+    device: str = "cpu"
+    predictions: list[Prediction] = field(default_factory=list)
+    versions: dict = field(default_factory=_versions)
+    started: float = field(default_factory=time.time)
+    duration_s: float | None = None
+
+    def predict(self, id: str, statement: str, predicted: float, measured: Estimate, *,
+                relation: str = "==", slack: float = 0.0, resolution: float | None = None) -> Prediction:
+        """Record a prediction against its measurement; the verdict is :func:`theory.montecarlo.compare`'s.
+
+        ``relation``, ``slack`` and ``resolution`` are passed to ``compare`` ("<=": the prediction is
+        an upper bound on the measured quantity, ">=": a lower bound).
+        """
+        if not isinstance(measured, Estimate):
+            raise ValueError(f"measured must be a theory.montecarlo.Estimate (a value with its interval), "
+                             f"got {measured!r}")
+        if any(p.id == id for p in self.predictions):
+            raise ValueError(f"prediction {id!r} is recorded twice in this report")
+        verdict = compare(predicted, measured, relation=relation, slack=slack, resolution=resolution)
+        p = Prediction(id, statement, float(predicted), float(measured.value),
+                       (float(measured.low), float(measured.high)), int(measured.n), relation, verdict)
+        self.predictions.append(p)
+        return p
+
+    @property
+    def verdict(self) -> str:
+        """``did not hold`` if any prediction did not hold, else ``inconclusive`` if any was, else ``held``."""
+        verdicts = {p.verdict for p in self.predictions}
+        if DID_NOT_HOLD in verdicts:
+            return DID_NOT_HOLD
+        if INCONCLUSIVE in verdicts or not verdicts:
+            return INCONCLUSIVE
+        return HELD
+
+    def finish(self) -> Report:
+        """Set ``duration_s`` from the start time."""
+        self.duration_s = time.time() - self.started
+        return self
+
+    def to_json(self) -> dict:
+        return {"experiment": self.experiment, "config": self.config, "seeds": list(self.seeds),
+                "device": self.device, "platform": platform.platform(), "versions": self.versions,
+                "duration_s": self.duration_s, "predictions": [p.to_json() for p in self.predictions],
+                "verdict": self.verdict}
+
+    def write(self, folder) -> Path:
+        """Write ``report.json`` into ``folder`` (created) and return its path."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / REPORT_NAME
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        tmp.replace(path)
+        return path
+
+    def table(self) -> str:
+        """The summary table: prediction, predicted, measured [interval], verdict."""
+        rows = [("prediction", "predicted", "measured [interval]", "verdict")]
+        for p in self.predictions:
+            rel = "" if p.relation == "==" else p.relation + " "
+            rows.append((p.id, f"{rel}{p.predicted:.4g}", f"{p.measured:.4g} [{p.interval[0]:.4g}, "
+                         f"{p.interval[1]:.4g}]", p.verdict))
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+        return "\n".join(lines + [f"{self.experiment}: {self.verdict}"])
+
+
+def load_report(path) -> dict:
+    """Read a report (a ``report.json`` file or a run folder holding one) as a dict."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / REPORT_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"no report at {path}: a finished run's folder holds {REPORT_NAME}")
+    return json.loads(path.read_text())
