@@ -30,7 +30,7 @@ from pathlib import Path
 
 from theory.montecarlo import DID_NOT_HOLD, HELD, INCONCLUSIVE, Estimate, compare
 
-__all__ = ["Prediction", "Report", "load_report", "REPORT_NAME"]
+__all__ = ["Prediction", "Report", "load_report", "summary_table", "REPORT_NAME"]
 
 REPORT_NAME = "report.json"
 """The file name of a report inside a run's folder."""
@@ -140,15 +140,21 @@ class Report:
         return path
 
     def table(self) -> str:
-        """The summary table: prediction, predicted, measured [interval], verdict."""
-        rows = [("prediction", "predicted", "measured [interval]", "verdict")]
-        for p in self.predictions:
-            rel = "" if p.relation == "==" else p.relation + " "
-            rows.append((p.id, f"{rel}{p.predicted:.4g}", f"{p.measured:.4g} [{p.interval[0]:.4g}, "
-                         f"{p.interval[1]:.4g}]", p.verdict))
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-        return "\n".join(lines + [f"{self.experiment}: {self.verdict}"])
+        """The summary table: prediction, predicted, measured [interval], verdict (:func:`summary_table`)."""
+        return summary_table(self.to_json())
+
+
+def summary_table(report: dict) -> str:
+    """The summary table of a report in its JSON form: one row per prediction, then the overall verdict."""
+    rows = [("prediction", "predicted", "measured [interval]", "verdict")]
+    for p in report["predictions"]:
+        rel = "" if p.get("relation", "==") == "==" else p["relation"] + " "
+        lo, hi = p["interval"]
+        rows.append((p["id"], f"{rel}{p['predicted']:.4g}", f"{p['measured']:.4g} [{lo:.4g}, {hi:.4g}]",
+                     p["verdict"]))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines + [f"{report['experiment']}: {report['verdict']}"])
 
 
 def load_report(path) -> dict:
