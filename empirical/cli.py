@@ -2,11 +2,16 @@
 
 - ``advrisk verify [ARGS]``: the theory's claims, exactly as ``python -m theory.verify [ARGS]``
   (``--thorough``, ``--json``, ``-v``, ``--list``, id prefixes).
+- ``advrisk list``: the experiments, what each predicts, and the cost of its quick and full
+  configurations.
+- ``advrisk run NAME... | --all [--full] [--device D] [--seed S] [--out DIR]``: run experiments
+  (quick configuration by default) and print each one's summary table; a run interrupted and
+  started again resumes from its checkpoints in ``DIR/NAME``.
 - ``advrisk report DIR``: re-print the summary table of a finished run (its ``report.json``:
   prediction, predicted, measured with interval, verdict).
 
 The exit status is non-zero when a claim's verdict differs from the registered one (``verify``)
-or when a report holds a prediction that did not hold (``report``).
+or when a prediction did not hold (``run``, ``report``).
 """
 
 from __future__ import annotations
@@ -27,12 +32,54 @@ def _report(folder: str) -> int:
     return 1 if r["verdict"] == "did not hold" else 0
 
 
+def _list() -> int:
+    from empirical.experiments import load_all
+
+    for exp in load_all().values():
+        print(f"{exp.name}: {exp.description}")
+        print(f"  quick: {exp.quick_cost or '-'}; full: {exp.full_cost or '-'}")
+        for pid, statement in exp.predictions.items():
+            print(f"  {pid}: {statement}")
+    return 0
+
+
+def _run(args) -> int:
+    from empirical.experiments import load_all, run
+
+    registry = load_all()
+    names = list(registry) if args.all else args.names
+    if not names:
+        print("advrisk run: name one or more experiments (advrisk list) or pass --all", file=sys.stderr)
+        return 2
+    unknown = [n for n in names if n not in registry]
+    if unknown:
+        print(f"advrisk run: unknown experiments {unknown}; known: {sorted(registry)}", file=sys.stderr)
+        return 2
+    from empirical.report import summary_table
+
+    failed = False
+    for name in names:
+        report = run(name, full=args.full, seed=args.seed, device=args.device, out=args.out)
+        print(summary_table(report.to_json()))
+        print(f"device {report.device}, {report.duration_s:.1f} s; report in {args.out}/{name}/report.json\n")
+        failed |= report.verdict == "did not hold"
+    return 1 if failed else 0
+
+
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     ap = argparse.ArgumentParser(prog="advrisk", description="adversarial-risk: the theory's claims and the "
                                  "experiments that test them")
     sub = ap.add_subparsers(dest="command", required=True)
     sub.add_parser("verify", help="check the theory's claims (python -m theory.verify)", add_help=False)
+    sub.add_parser("list", help="the experiments and their predictions")
+    runp = sub.add_parser("run", help="run experiments")
+    runp.add_argument("names", nargs="*", help="experiment names (see advrisk list)")
+    runp.add_argument("--all", action="store_true", help="every experiment")
+    runp.add_argument("--full", action="store_true", help="the full configuration (for a GPU)")
+    runp.add_argument("--device", default=None, help="torch device (default: CUDA when present, else CPU)")
+    runp.add_argument("--seed", type=int, default=0)
+    runp.add_argument("--out", default="runs", help="output folder (default: runs)")
     rep = sub.add_parser("report", help="re-print a finished run's report")
     rep.add_argument("folder", help="the run's folder (or its report.json)")
     if argv[:1] == ["verify"]:
@@ -40,6 +87,10 @@ def main(argv=None) -> int:
 
         return verify(argv[1:])
     args = ap.parse_args(argv)
+    if args.command == "list":
+        return _list()
+    if args.command == "run":
+        return _run(args)
     if args.command == "report":
         try:
             return _report(args.folder)

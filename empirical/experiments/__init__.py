@@ -1,0 +1,115 @@
+"""Experiments that put the theory's predictions to the test: a registry, discovered like the claims.
+
+An experiment is a module of this package that registers a function ``run(ctx) -> Report`` with
+:func:`experiment`, declaring its predictions (ids under ``experiments.<name>.``, statements) and
+its two configurations: ``quick`` (the default; minutes on a 2-core CPU, reduced further in the
+tests) and ``full`` (for a GPU). :func:`run` builds the :class:`Context` (configuration, seed,
+device, output folder), calls the experiment and writes its report; the report's verdicts come
+from :func:`theory.montecarlo.compare` (see :mod:`empirical.report`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from empirical._core import default_device
+from empirical.report import Report
+
+__all__ = ["Experiment", "Context", "EXPERIMENTS", "experiment", "load_all", "run"]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A registered experiment: its name, what it tests, its predictions and configurations."""
+
+    name: str
+    description: str
+    predictions: dict[str, str]
+    quick: dict
+    full: dict
+    fn: object = field(repr=False)
+    quick_cost: str = ""
+    full_cost: str = ""
+
+
+@dataclass
+class Context:
+    """What an experiment's run receives: its configuration, seed, device and output folder."""
+
+    experiment: Experiment
+    config: dict
+    seed: int
+    device: torch.device
+    out: Path
+    progress: bool = True
+
+    def report(self) -> Report:
+        """A fresh report of this run (config, seeds and device filled in)."""
+        return Report(self.experiment.name, config=dict(self.config), seeds=[self.seed], device=str(self.device))
+
+    def predict(self, report: Report, key: str, predicted, measured, **kw):
+        """``report.predict`` for the declared prediction ``key`` (its id and statement from the registry)."""
+        pid = f"experiments.{self.experiment.name}.{key}"
+        if pid not in self.experiment.predictions:
+            raise ValueError(f"{pid} is not a declared prediction of {self.experiment.name}: "
+                             f"{sorted(self.experiment.predictions)}")
+        return report.predict(pid, self.experiment.predictions[pid], predicted, measured, **kw)
+
+
+EXPERIMENTS: dict[str, Experiment] = {}
+
+
+def experiment(name: str, *, description: str, predictions: dict[str, str], quick: dict, full: dict,
+               quick_cost: str = "", full_cost: str = ""):
+    """Decorator registering ``run(ctx: Context) -> Report`` as the experiment ``name``.
+
+    ``predictions`` maps short keys to statements; their ids are ``experiments.<name>.<key>``.
+    """
+    if name in EXPERIMENTS:
+        raise ValueError(f"experiment {name!r} is registered twice")
+    if set(quick) != set(full):
+        raise ValueError(f"experiment {name}: quick and full configurations must have the same keys")
+    preds = {f"experiments.{name}.{k}": v for k, v in predictions.items()}
+
+    def register(fn):
+        EXPERIMENTS[name] = Experiment(name, description, preds, dict(quick), dict(full), fn, quick_cost, full_cost)
+        return fn
+
+    return register
+
+
+def load_all() -> dict[str, Experiment]:
+    """Import every experiment module of this package and return the registry."""
+    for info in pkgutil.iter_modules(__path__, __name__ + "."):
+        if not info.name.rpartition(".")[2].startswith("_"):
+            importlib.import_module(info.name)
+    return EXPERIMENTS
+
+
+def run(name: str, *, full: bool = False, seed: int = 0, device=None, out="runs", overrides: dict | None = None,
+        progress: bool = True) -> Report:
+    """Run one experiment and write its report into ``out/<name>``; returns the report.
+
+    ``overrides`` replaces entries of the chosen configuration (the tests use it to shrink the
+    quick one). Training inside an experiment checkpoints into the run folder, so a run that is
+    interrupted and started again resumes.
+    """
+    registry = load_all()
+    if name not in registry:
+        raise ValueError(f"unknown experiment {name!r}; known: {sorted(registry)}")
+    exp = registry[name]
+    config = dict(exp.full if full else exp.quick)
+    for k, v in (overrides or {}).items():
+        if k not in config:
+            raise ValueError(f"{name} has no setting {k!r}; its settings: {sorted(config)}")
+        config[k] = v
+    folder = Path(out) / name
+    ctx = Context(exp, config, int(seed), torch.device(device) if device else default_device(), folder, progress)
+    report = exp.fn(ctx)
+    report.finish().write(folder)
+    return report

@@ -1,0 +1,78 @@
+"""Experiments end to end in reduced configurations, and the advrisk command through its module entry point."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from empirical import experiments as X
+from empirical.experiments import gaussian_linear
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = {"gaussian-linear": dict(d=5, n_train=1000, n_test=20_000, epochs=3, steps=5)}
+
+
+def _cli(*args, cwd=ROOT):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "empirical", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=600)
+
+
+def test_every_experiment_declares_predictions_and_both_configurations():
+    registry = X.load_all()
+    assert "gaussian-linear" in registry and set(SMALL) == set(registry)
+    for exp in registry.values():
+        assert exp.predictions and all(pid.startswith(f"experiments.{exp.name}.") for pid in exp.predictions)
+        assert set(exp.quick) == set(exp.full)
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_experiment_runs_and_its_verdicts_come_from_the_measurement(name, tmp_path):
+    report = X.run(name, out=tmp_path, overrides=SMALL[name], progress=False)
+    saved = json.loads((tmp_path / name / "report.json").read_text())
+    assert saved["verdict"] == report.verdict and {p["id"] for p in saved["predictions"]} == set(
+        X.EXPERIMENTS[name].predictions)
+    from theory.montecarlo import Estimate, compare
+
+    for p in saved["predictions"]:
+        est = Estimate(p["measured"], p["interval"][0], p["interval"][1], p["n"])
+        assert p["verdict"] == compare(p["predicted"], est, relation=p["relation"])
+
+
+def test_a_deliberately_wrong_prediction_turns_the_verdict(tmp_path, monkeypatch):
+    right = X.run("gaussian-linear", out=tmp_path / "right", overrides=SMALL["gaussian-linear"], progress=False)
+    assert right.verdict == "held"
+    real = gaussian_linear.gaussian.adversarial_risk
+
+    import theory.gaussian as G
+
+    wrong_module = type(sys)("wrong_gaussian")
+    wrong_module.__dict__.update(G.__dict__)
+    wrong_module.adversarial_risk = lambda *a, **k: real(*a, **k) + 0.1  # a closed form off by 0.1
+    monkeypatch.setattr(gaussian_linear, "gaussian", wrong_module)
+    wrong = X.run("gaussian-linear", out=tmp_path / "wrong", overrides=SMALL["gaussian-linear"], progress=False)
+    verdicts = {p.id: p.verdict for p in wrong.predictions}
+    assert wrong.verdict == "did not hold"
+    assert all(v == "did not hold" for k, v in verdicts.items() if k.endswith("risk-at-learned-weights"))
+
+
+def test_advrisk_list_run_report_and_resume(tmp_path):
+    out = _cli("list")
+    assert out.returncode == 0 and "experiments.gaussian-linear.linf.risk-at-learned-weights" in out.stdout
+    run = _cli("run", "gaussian-linear", "--out", str(tmp_path), "--seed", "3")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "gaussian-linear: held" in run.stdout
+    metrics = (tmp_path / "gaussian-linear" / "train-linf" / "metrics.jsonl").read_text()
+    first = json.loads((tmp_path / "gaussian-linear" / "report.json").read_text())
+    again = _cli("run", "gaussian-linear", "--out", str(tmp_path), "--seed", "3")  # resumes: nothing to train
+    assert again.returncode == 0
+    assert (tmp_path / "gaussian-linear" / "train-linf" / "metrics.jsonl").read_text() == metrics
+    second = json.loads((tmp_path / "gaussian-linear" / "report.json").read_text())
+    assert [p["measured"] for p in second["predictions"]] == [p["measured"] for p in first["predictions"]]
+    rep = _cli("report", str(tmp_path / "gaussian-linear"))
+    assert rep.returncode == 0 and "gaussian-linear: held" in rep.stdout
+    bad = _cli("run", "no-such-experiment")
+    assert bad.returncode == 2 and "unknown experiments" in bad.stderr
