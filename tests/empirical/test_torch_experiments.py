@@ -12,7 +12,8 @@ from empirical import experiments as X
 from empirical.experiments import gaussian_linear
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = {"gaussian-linear": dict(d=5, n_train=1000, n_test=20_000, epochs=3, steps=5)}
+SMALL = {"gaussian-linear": dict(d=5, n_train=1000, n_test=20_000, epochs=3, steps=5),
+         "tsipras-tradeoff": dict(d=20, n_train=1000, n_test=10_000, epochs=2, steps=3)}
 
 
 def _cli(*args, cwd=ROOT):
