@@ -13,7 +13,8 @@ from empirical.experiments import gaussian_linear
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"gaussian-linear": dict(d=5, n_train=1000, n_test=20_000, epochs=3, steps=5),
-         "tsipras-tradeoff": dict(d=20, n_train=1000, n_test=10_000, epochs=2, steps=3)}
+         "tsipras-tradeoff": dict(d=20, n_train=1000, n_test=10_000, epochs=2, steps=3),
+         "robust-error-floor": dict(epochs=1, steps=2, attack_steps=5, width=4)}
 
 
 def _cli(*args, cwd=ROOT):
@@ -77,3 +78,17 @@ def test_advrisk_list_run_report_and_resume(tmp_path):
     assert rep.returncode == 0 and "gaussian-linear: held" in rep.stdout
     bad = _cli("run", "no-such-experiment")
     assert bad.returncode == 2 and "unknown experiments" in bad.stderr
+
+
+def test_robust_error_floor_records_the_exact_floors(tmp_path):
+    import numpy as np
+
+    from empirical import data
+    from theory import hardness
+
+    report = X.run("robust-error-floor", out=tmp_path, overrides=SMALL["robust-error-floor"], progress=False)
+    train = data.digits("train", classes=(1, 3))
+    x, lab = train.flat().x.double().numpy(), (train.y.numpy() > 0).astype(int)
+    assert report.config["floors"]["1v3"]["0.45"] == hardness.optimal_robust_error(x, lab, None, 0.45, norm=np.inf)
+    floors = [report.config["floors"]["5v7"][k] for k in ("0.1", "0.3", "0.4", "0.45", "0.5")]
+    assert floors == sorted(floors) and floors[0] == 0.0  # monotone in eps, 0 for distinct images at small eps
