@@ -14,7 +14,8 @@ from empirical.experiments import gaussian_linear
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"gaussian-linear": dict(d=5, n_train=1000, n_test=20_000, epochs=3, steps=5),
          "tsipras-tradeoff": dict(d=20, n_train=1000, n_test=10_000, epochs=2, steps=3),
-         "robust-error-floor": dict(epochs=1, steps=2, attack_steps=5, width=4)}
+         "robust-error-floor": dict(epochs=1, steps=2, attack_steps=5, width=4),
+         "bernoulli-limits": dict(d=8, k=4, n_train=1000, n_test=10_000, epochs=1, steps=2, width=8)}
 
 
 def _cli(*args, cwd=ROOT):
