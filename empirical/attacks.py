@@ -83,7 +83,10 @@ from empirical import _core
 from empirical._core import (
     ATTACK_NORMS,
     as_generator,
+    check_domain,
+    check_int,
     check_labels,
+    check_real,
     correct,
     eval_mode,
     is_binary,
@@ -118,18 +121,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
-
-
-def _nonneg_float(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
-
-
 def _check_model(model) -> None:
     if not isinstance(model, torch.nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -148,24 +139,11 @@ def _check_inputs(model, x, y, domain):
         y = torch.as_tensor(y, device=x.device)
         if y.shape != (x.shape[0],):
             raise ValueError(f"y must have shape ({x.shape[0]},) to match x {tuple(x.shape)}, got {tuple(y.shape)}")
-    domain = _check_domain(domain)
+    domain = check_domain(domain)
     if domain is not None and x.numel() and (float(x.min()) < domain[0] or float(x.max()) > domain[1]):
         raise ValueError(f"x must lie in the domain {domain} (its range is [{float(x.min()):g}, {float(x.max()):g}]);"
                          " pass domain=None for unbounded inputs")
     return x, y, domain
-
-
-def _check_domain(domain):
-    if domain is None:
-        return None
-    try:
-        lo, hi = domain
-        lo, hi = float(lo), float(hi)
-    except (TypeError, ValueError):
-        raise ValueError(f"domain must be None or a pair (lo, hi) of numbers, got {domain!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"domain must be a pair (lo, hi) of finite numbers with lo < hi, got {domain!r}")
-    return lo, hi
 
 
 @contextlib.contextmanager
@@ -392,11 +370,11 @@ def pgd(model, x, y, *, eps=None, alpha=None, steps=10, norm="linf", restarts=1,
     """
     t = threat(norm, eps)
     norm_name(t)
-    steps = _positive_int(steps, "steps")
-    restarts = _positive_int(restarts, "restarts")
+    steps = check_int(steps, "steps")
+    restarts = check_int(restarts, "restarts")
     if restarts > 1 and not random_start:
         raise ValueError(f"restarts={restarts} needs random_start=True (without it every restart is the same run)")
-    alpha = 2.5 * t.eps / steps if alpha is None else _nonneg_float(alpha, "alpha")
+    alpha = 2.5 * t.eps / steps if alpha is None else check_real(alpha, "alpha")
     loss_fn = loss_per_example if loss is None else loss
     if not callable(loss_fn):
         raise ValueError(f"loss must be a callable (logits, labels) -> per-example loss, got {loss!r}")
@@ -559,8 +537,8 @@ def trades_kl(model, x, *, eps=None, alpha=None, steps=10, norm="linf", generato
     """
     t = threat(norm, eps)
     norm_name(t)
-    steps = _positive_int(steps, "steps")
-    alpha = 2.5 * t.eps / steps if alpha is None else _nonneg_float(alpha, "alpha")
+    steps = check_int(steps, "steps")
+    alpha = 2.5 * t.eps / steps if alpha is None else check_real(alpha, "alpha")
     x, _, domain = _check_inputs(model, x, None, domain)
     if t.eps == 0:
         return x.clone()
@@ -744,9 +722,9 @@ def apgd(model, x, y, *, eps=None, norm="linf", steps=100, loss="ce", restarts=1
     """
     t = threat(norm, eps)
     norm_name(t)
-    steps = _positive_int(steps, "steps")
-    restarts = _positive_int(restarts, "restarts")
-    n_target_classes = _positive_int(n_target_classes, "n_target_classes")
+    steps = check_int(steps, "steps")
+    restarts = check_int(restarts, "restarts")
+    n_target_classes = check_int(n_target_classes, "n_target_classes")
     if loss not in _APGD_LOSSES:
         raise ValueError(f"loss must be one of {_APGD_LOSSES}, got {loss!r}")
     if isinstance(rho, bool) or not isinstance(rho, numbers.Real) or not 0 < rho <= 1:
@@ -979,7 +957,7 @@ def random_sign(model, x, y, *, eps=None, samples=100, norm="linf", generator=No
     """
     t = threat(norm, eps)
     kind = norm_name(t)
-    samples = _positive_int(samples, "samples")
+    samples = check_int(samples, "samples")
     x, y, domain = _check_inputs(model, x, y, domain)
     gen = as_generator(generator, x.device)
     n = x.shape[0]
@@ -1031,7 +1009,7 @@ def unbounded(model, x, y, *, steps=100, generator=None):
     -------
     x_adv : tensor like x, detached (no bound on ||x_adv - x||)
     """
-    steps = _positive_int(steps, "steps")
+    steps = check_int(steps, "steps")
     x, y, _ = _check_inputs(model, x, y, None)
     gen = as_generator(generator, x.device)
     scale = max(float(_norms(x, 2.0).mean()) if x.shape[0] else 1.0, 1.0)
@@ -1246,8 +1224,8 @@ def auto_attack(eps=None, norm="linf", steps=100, n_target_classes=9, generator=
     """
     t = eps if isinstance(eps, ThreatModel) else threat(norm, eps)
     norm_name(t)
-    steps = _positive_int(steps, "steps")
-    n_target_classes = _positive_int(n_target_classes, "n_target_classes")
-    _check_domain(domain)
+    steps = check_int(steps, "steps")
+    n_target_classes = check_int(n_target_classes, "n_target_classes")
+    check_domain(domain)
     common = dict(norm=t, steps=steps, generator=generator, domain=domain)
     return Ensemble(bind(apgd, loss="ce", **common), _TargetedAPGD(n_target_classes=n_target_classes, **common))
