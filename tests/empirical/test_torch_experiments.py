@@ -10,6 +10,8 @@ import pytest
 
 from empirical import experiments as X
 from empirical.experiments import gaussian_linear
+from empirical.report import Report
+from theory.montecarlo import proportion
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"gaussian-linear": dict(d=5, n_train=1000, n_test=20_000, epochs=3, steps=5),
@@ -93,3 +95,22 @@ def test_robust_error_floor_records_the_exact_floors(tmp_path):
     assert report.config["floors"]["1v3"]["0.45"] == hardness.optimal_robust_error(x, lab, None, 0.45, norm=np.inf)
     floors = [report.config["floors"]["5v7"][k] for k in ("0.1", "0.3", "0.4", "0.45", "0.5")]
     assert floors == sorted(floors) and floors[0] == 0.0  # monotone in eps, 0 for distinct images at small eps
+
+
+def test_advrisk_report_reprints_a_run_and_exits_1_when_a_prediction_did_not_hold(tmp_path):
+    r = Report("demo", config={}, seeds=[0])
+    r.predict("demo.rate", "the rate is 0.5", 0.5, proportion(480, 1000))
+    r.finish().write(tmp_path / "ok")
+    out = _cli("report", str(tmp_path / "ok"))
+    assert out.returncode == 0 and "demo.rate" in out.stdout and "demo: held" in out.stdout
+    r.predict("demo.wrong", "the rate is 0.6", 0.6, proportion(480, 1000))
+    r.write(tmp_path / "bad")
+    out = _cli("report", str(tmp_path / "bad"))
+    assert out.returncode == 1 and "demo: did not hold" in out.stdout
+    missing = _cli("report", str(tmp_path / "none"))
+    assert missing.returncode == 2 and "report.json" in missing.stderr
+
+
+def test_advrisk_verify_is_theory_verify():
+    out = _cli("verify", "--list")
+    assert out.returncode == 0 and "suggala2019.thm1.1" in out.stdout

@@ -71,33 +71,3 @@ def test_report_refuses_a_number_without_interval_and_duplicate_ids(tmp_path):
         load_report(tmp_path)
     json.dumps(r.to_json())  # plain JSON types
 
-
-def _cli(*args):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, PYTHONPATH=str(root))
-    return subprocess.run([sys.executable, "-m", "empirical", *args], capture_output=True, text=True, env=env,
-                          cwd=root, timeout=300)
-
-
-def test_advrisk_report_reprints_a_run_and_exits_1_when_a_prediction_did_not_hold(tmp_path):
-    r = Report("demo", config={}, seeds=[0])
-    r.predict("demo.rate", "the rate is 0.5", 0.5, proportion(480, 1000))
-    r.finish().write(tmp_path / "ok")
-    out = _cli("report", str(tmp_path / "ok"))
-    assert out.returncode == 0 and "demo.rate" in out.stdout and "demo: held" in out.stdout
-    r.predict("demo.wrong", "the rate is 0.6", 0.6, proportion(480, 1000))
-    r.write(tmp_path / "bad")
-    out = _cli("report", str(tmp_path / "bad"))
-    assert out.returncode == 1 and "demo: did not hold" in out.stdout
-    missing = _cli("report", str(tmp_path / "none"))
-    assert missing.returncode == 2 and "report.json" in missing.stderr
-
-
-def test_advrisk_verify_is_theory_verify():
-    out = _cli("verify", "--list")
-    assert out.returncode == 0 and "suggala2019.thm1.1" in out.stdout
