@@ -4,11 +4,12 @@
   (``--thorough``, ``--json``, ``-v``, ``--list``, id prefixes).
 - ``advrisk list``: the experiments, what each predicts, and the cost of its quick and full
   configurations.
-- ``advrisk run NAME... | --all [--full] [--device D] [--seed S] [--out DIR]``: run experiments
-  (quick configuration by default) and print each one's summary table; a run interrupted and
-  started again resumes from its checkpoints in ``DIR/NAME``.
+- ``advrisk run NAME... | --all [--full | --tiny] [--device D] [--seed S] [--out DIR]``: run
+  experiments (quick configuration by default; ``--tiny`` is the seconds-long one of the test
+  suite) and print each one's summary table; reports and figures go to ``DIR/NAME``, and a run
+  interrupted and started again resumes from its checkpoints there.
 - ``advrisk report DIR``: re-print the summary table of a finished run (its ``report.json``:
-  prediction, predicted, measured with interval, verdict).
+  prediction, predicted, measured with interval, verdict) and re-draw its figures into ``DIR``.
 
 The exit status is non-zero when a claim's verdict differs from the registered one (``verify``)
 or when a prediction did not hold (``run``, ``report``).
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -29,6 +31,12 @@ def _report(folder: str) -> int:
     print(summary_table(r))
     duration = r.get("duration_s")
     print(f"device {r.get('device', '?')}" + ("" if duration is None else f", {duration:.1f} s"))
+    from empirical.experiments import load_all, plot
+
+    if r["experiment"] in load_all():
+        home = Path(folder) if Path(folder).is_dir() else Path(folder).parent
+        for path in plot(r, home):
+            print(f"figure {path}")
     return 1 if r["verdict"] == "did not hold" else 0
 
 
@@ -59,9 +67,10 @@ def _run(args) -> int:
 
     failed = False
     for name in names:
-        report = run(name, full=args.full, seed=args.seed, device=args.device, out=args.out)
+        report = run(name, full=args.full, tiny=args.tiny, seed=args.seed, device=args.device, out=args.out)
         print(summary_table(report.to_json()))
-        print(f"device {report.device}, {report.duration_s:.1f} s; report in {args.out}/{name}/report.json\n")
+        figures = "".join(f", {args.out}/{name}/{f}" for f in report.figures)
+        print(f"device {report.device}, {report.duration_s:.1f} s; report in {args.out}/{name}/report.json{figures}\n")
         failed |= report.verdict == "did not hold"
     return 1 if failed else 0
 
@@ -76,11 +85,13 @@ def main(argv=None) -> int:
     runp = sub.add_parser("run", help="run experiments")
     runp.add_argument("names", nargs="*", help="experiment names (see advrisk list)")
     runp.add_argument("--all", action="store_true", help="every experiment")
-    runp.add_argument("--full", action="store_true", help="the full configuration (for a GPU)")
+    size = runp.add_mutually_exclusive_group()
+    size.add_argument("--full", action="store_true", help="the full configuration (for a GPU)")
+    size.add_argument("--tiny", action="store_true", help="the test suite's seconds-long configuration")
     runp.add_argument("--device", default=None, help="torch device (default: CUDA when present, else CPU)")
     runp.add_argument("--seed", type=int, default=0)
     runp.add_argument("--out", default="runs", help="output folder (default: runs)")
-    rep = sub.add_parser("report", help="re-print a finished run's report")
+    rep = sub.add_parser("report", help="re-print a finished run's report and re-draw its figures")
     rep.add_argument("folder", help="the run's folder (or its report.json)")
     if argv[:1] == ["verify"]:
         from theory.verify import main as verify

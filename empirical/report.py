@@ -30,7 +30,7 @@ from pathlib import Path
 
 from theory.montecarlo import DID_NOT_HOLD, HELD, INCONCLUSIVE, Estimate, compare
 
-__all__ = ["Prediction", "Report", "load_report", "summary_table", "REPORT_NAME"]
+__all__ = ["Prediction", "Report", "load_report", "summary_table", "plot_predictions", "REPORT_NAME"]
 
 REPORT_NAME = "report.json"
 """The file name of a report inside a run's folder."""
@@ -79,6 +79,9 @@ class Report:
     config : the full configuration (plain JSON types)
     seeds : the seeds the run used
     device : where it ran (e.g. "cpu", "cuda: NVIDIA H200")
+
+    ``results`` holds the measured curves and tables that are not predictions (what the figures
+    are drawn from, in plain JSON types); ``figures`` the file names of the figures drawn from it.
     """
 
     experiment: str
@@ -86,6 +89,8 @@ class Report:
     seeds: list
     device: str = "cpu"
     predictions: list[Prediction] = field(default_factory=list)
+    results: dict = field(default_factory=dict)
+    figures: list[str] = field(default_factory=list)
     versions: dict = field(default_factory=_versions)
     started: float = field(default_factory=time.time)
     duration_s: float | None = None
@@ -95,7 +100,8 @@ class Report:
         """Record a prediction against its measurement; the verdict is :func:`theory.montecarlo.compare`'s.
 
         ``relation``, ``slack`` and ``resolution`` are passed to ``compare`` ("<=": the prediction is
-        an upper bound on the measured quantity, ">=": a lower bound).
+        an upper bound on the measured quantity, ">=": a lower bound, ">" / "<": the measurement
+        must lie strictly above / below, e.g. a difference against 0).
         """
         if not isinstance(measured, Estimate):
             raise ValueError(f"measured must be a theory.montecarlo.Estimate (a value with its interval), "
@@ -127,7 +133,7 @@ class Report:
         return {"experiment": self.experiment, "config": self.config, "seeds": list(self.seeds),
                 "device": self.device, "platform": platform.platform(), "versions": self.versions,
                 "duration_s": self.duration_s, "predictions": [p.to_json() for p in self.predictions],
-                "verdict": self.verdict}
+                "results": self.results, "figures": list(self.figures), "verdict": self.verdict}
 
     def write(self, folder) -> Path:
         """Write ``report.json`` into ``folder`` (created) and return its path."""
@@ -165,3 +171,47 @@ def load_report(path) -> dict:
     if not path.is_file():
         raise FileNotFoundError(f"no report at {path}: a finished run's folder holds {REPORT_NAME}")
     return json.loads(path.read_text())
+
+
+_VERDICT_STYLE = {HELD: ("tab:green", "o"), DID_NOT_HOLD: ("tab:red", "X"), INCONCLUSIVE: ("tab:orange", "s")}
+
+
+def plot_predictions(report: dict, ax, *, prefix: str | None = None, label_prefix: str | None = None) -> None:
+    """Draw a report's predictions on ``ax``: one row each, the predicted value (a black bar; a
+    bound as a bar with a triangle pointing to the side where the measurement must lie) and the
+    measured value with its interval, coloured by verdict (green held, red did not hold, orange
+    inconclusive). ``prefix`` keeps the predictions whose id starts with it; ``label_prefix`` is
+    cut from the row labels (default: ``experiments.<name>.``).
+
+    Example
+    -------
+    >>> from theory.figures import figure
+    >>> from theory.montecarlo import proportion
+    >>> r = Report("demo", config={}, seeds=[0])
+    >>> _ = r.predict("demo.rate", "the rate is 0.5", 0.5, proportion(480, 1000))
+    >>> fig, ax = figure()
+    >>> plot_predictions(r.to_json(), ax)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['demo.rate']
+    """
+    preds = [p for p in report["predictions"] if prefix is None or p["id"].startswith(prefix)]
+    cut = f"experiments.{report['experiment']}." if label_prefix is None else label_prefix
+    for i, p in enumerate(preds):
+        color, marker = _VERDICT_STYLE.get(p["verdict"], ("grey", "o"))
+        lo, hi = p["interval"]
+        ax.errorbar([p["measured"]], [i], xerr=[[p["measured"] - lo], [hi - p["measured"]]], fmt=marker,
+                    color=color, capsize=3, ms=6, zorder=3)
+        rel = p.get("relation", "==")
+        marker = {"==": "|", "<=": "<", ">=": ">", "<": "<", ">": ">"}.get(rel, "|")
+        ax.plot([p["predicted"]], [i], marker=marker, color="black", ms=12 if rel == "==" else 7, mew=2, zorder=4)
+    ax.set_yticks(range(len(preds)))
+    ax.set_yticklabels([p["id"].removeprefix(cut) for p in preds])
+    ax.invert_yaxis()
+    relations = {p.get("relation", "==") for p in preds}
+    handles = [ax.plot([], [], m, color="black", ms=10 if r == "==" else 7, mew=2, label=t)[0] for r, m, t in
+               (("==", "|", "predicted value"), (">=", ">", "predicted lower bound"),
+                ("<=", "<", "predicted upper bound"), (">", ">", "predicted: measured exceeds"),
+                ("<", "<", "predicted: measured is below")) if r in relations]
+    handles += [ax.errorbar([], [], xerr=[], fmt=m, color=c, label=f"measured, {v}") for v, (c, m) in
+                _VERDICT_STYLE.items() if any(p["verdict"] == v for p in preds)]
+    ax.legend(handles=handles, loc="best", fontsize=7.5)

@@ -83,6 +83,18 @@ def test_compare_follows_its_definition(k, predicted, relation, slack):
     assert (v == HELD) == inside and (v == DID_NOT_HOLD) == (not inside)
 
 
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1), st.sampled_from([">", "<"]), st.floats(0, 0.1))
+def test_strict_directions_are_held_only_when_the_whole_interval_is_on_their_side(a, b, predicted, relation, slack):
+    lo, hi = min(a, b), max(a, b)
+    est = Estimate((lo + hi) / 2, lo, hi, 100)
+    v = compare(predicted, est, relation=relation, slack=slack)
+    if relation == ">":
+        held, failed = lo > predicted + slack, hi <= predicted - slack
+    else:
+        held, failed = hi < predicted - slack, lo >= predicted + slack
+    assert (v == HELD) == held and (v == DID_NOT_HOLD) == failed and (v == INCONCLUSIVE) == (not held and not failed)
+
+
 def test_resolution_makes_wide_intervals_inconclusive_never_held():
     wide = Estimate(0.5, 0.3, 0.7, 50)
     assert compare(0.5, wide, resolution=0.05) == INCONCLUSIVE
@@ -93,7 +105,7 @@ def test_resolution_makes_wide_intervals_inconclusive_never_held():
 @pytest.mark.parametrize("call, match", [
     (lambda: compare(0.5, 0.5), "Estimate"),
     (lambda: compare(np.nan, proportion(1, 2)), "predicted"),
-    (lambda: compare(0.5, proportion(1, 2), relation="<"), "relation"),
+    (lambda: compare(0.5, proportion(1, 2), relation="!="), "relation"),
     (lambda: compare(0.5, proportion(1, 2), slack=-1), "slack"),
     (lambda: compare(0.5, proportion(1, 2), resolution=0), "resolution"),
     (lambda: estimate_error(Coin(0.1), lambda x: np.ones(len(x)), 10**13), "n"),

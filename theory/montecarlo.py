@@ -105,7 +105,10 @@ def proportion(successes: int, n: int, confidence: float = 0.999) -> Estimate:
 
 
 def mean(samples, confidence: float = 0.999) -> Estimate:
-    """The sample mean with a CLT interval (z-quantile times the standard error).
+    """The sample mean with a Student-t interval (t-quantile with n - 1 degrees of freedom times the standard error).
+
+    Exact for normal samples of any size (a handful of seeds of an experiment), the CLT interval
+    for large n (the t-quantile tends to the normal one).
 
     Samples of any finite magnitude are accepted: where the sum or the squares would
     overflow (entries near 1e300), the mean and standard deviation are computed from the
@@ -115,7 +118,7 @@ def mean(samples, confidence: float = 0.999) -> Estimate:
     x = as_array(samples, "samples").ravel()
     n = positive_int(x.size, "number of samples", minimum=2)
     confidence = float(in_open_interval(confidence, "confidence", 0.0, 1.0))
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    z = float(stats.t.ppf(0.5 + confidence / 2, df=n - 1))
     with np.errstate(over="ignore", invalid="ignore"):
         m = float(x.mean())
         sd = float(x.std(ddof=1))
@@ -253,6 +256,11 @@ def compare(predicted, estimate: Estimate, *, relation: str = "==", slack: float
       above ``predicted + slack``; held otherwise.
     - ``">="``: m >= ``predicted`` (a lower bound). Did not hold when the whole interval lies
       below ``predicted - slack``; held otherwise.
+    - ``">"`` / ``"<"``: m > ``predicted`` / m < ``predicted``, a direction the measurement must
+      show (an experiment's "A exceeds B", measured as a difference against 0). Held only when
+      the whole interval lies beyond ``predicted + slack`` (``predicted - slack``) on the
+      asserted side; did not hold when it lies at or beyond the other side of ``predicted``
+      (shifted by ``slack``); inconclusive when it straddles (the sample cannot tell).
 
     ``slack`` >= 0 covers a known deterministic error of the prediction (a quadrature
     tolerance, a discretization). ``resolution``, if given, is the interval half-width the
@@ -265,7 +273,7 @@ def compare(predicted, estimate: Estimate, *, relation: str = "==", slack: float
     predicted : float (finite)
     estimate : Estimate (from :func:`estimate_error`, :func:`proportion`, :func:`mean`, or an
         experiment's measurement)
-    relation : "==", "<=" or ">="
+    relation : "==", "<=", ">=", ">" or "<"
     slack : float >= 0
     resolution : float > 0, optional
 
@@ -278,6 +286,8 @@ def compare(predicted, estimate: Estimate, *, relation: str = "==", slack: float
     ('held', 'did not hold', 'did not hold')
     >>> compare(0.5, e, resolution=0.01)
     'inconclusive'
+    >>> compare(0.4, e, relation=">"), compare(0.47, e, relation=">"), compare(0.6, e, relation=">")
+    ('held', 'inconclusive', 'did not hold')
     """
     predicted = float(as_array(predicted, "predicted"))
     slack = float(as_array(slack, "slack"))
@@ -293,8 +303,15 @@ def compare(predicted, estimate: Estimate, *, relation: str = "==", slack: float
         consistent = estimate.low <= predicted + slack
     elif relation == ">=":
         consistent = estimate.high >= predicted - slack
+    elif relation in (">", "<"):
+        side = 1.0 if relation == ">" else -1.0
+        near, far = (estimate.low, estimate.high) if side > 0 else (-estimate.high, -estimate.low)
+        target = side * predicted
+        if near > target + slack:
+            return INCONCLUSIVE if resolution is not None and estimate.halfwidth > resolution else HELD
+        return DID_NOT_HOLD if far <= target - slack else INCONCLUSIVE
     else:
-        raise ValueError(f"relation must be '==', '<=' or '>=', got {relation!r}")
+        raise ValueError(f"relation must be '==', '<=', '>=', '>' or '<', got {relation!r}")
     if not consistent:
         return DID_NOT_HOLD
     if resolution is not None and estimate.halfwidth > resolution:

@@ -2,10 +2,13 @@
 
 An experiment is a module of this package that registers a function ``run(ctx) -> Report`` with
 :func:`experiment`, declaring its predictions (ids under ``experiments.<name>.``, statements) and
-its two configurations: ``quick`` (the default; minutes on a 2-core CPU, reduced further in the
-tests) and ``full`` (for a GPU). :func:`run` builds the :class:`Context` (configuration, seed,
-device, output folder), calls the experiment and writes its report; the report's verdicts come
-from :func:`theory.montecarlo.compare` (see :mod:`empirical.report`).
+its two configurations: ``quick`` (the default; minutes on a 2-core CPU) and ``full`` (for a
+GPU), the overrides ``tiny`` that shrink ``quick`` to the seconds the test suite runs, and a
+``plot(report, folder)`` function that draws the figures from a report's JSON (so that
+``advrisk report`` re-draws a finished run). :func:`run` builds the :class:`Context`
+(configuration, seed, device, output folder), calls the experiment, writes its report and draws
+its figures; the report's verdicts come from :func:`theory.montecarlo.compare` (see
+:mod:`empirical.report`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import torch
 from empirical._core import default_device
 from empirical.report import Report
 
-__all__ = ["Experiment", "Context", "EXPERIMENTS", "experiment", "load_all", "run"]
+__all__ = ["Experiment", "Context", "EXPERIMENTS", "experiment", "load_all", "plot", "run"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Experiment:
     fn: object = field(repr=False)
     quick_cost: str = ""
     full_cost: str = ""
+    tiny: dict = field(default_factory=dict)
+    plot: object = field(default=None, repr=False)
 
 
 @dataclass
@@ -65,19 +70,24 @@ EXPERIMENTS: dict[str, Experiment] = {}
 
 
 def experiment(name: str, *, description: str, predictions: dict[str, str], quick: dict, full: dict,
-               quick_cost: str = "", full_cost: str = ""):
+               tiny: dict, quick_cost: str = "", full_cost: str = "", plot=None):
     """Decorator registering ``run(ctx: Context) -> Report`` as the experiment ``name``.
 
     ``predictions`` maps short keys to statements; their ids are ``experiments.<name>.<key>``.
+    ``tiny`` overrides entries of ``quick`` for the test suite's end-to-end run; ``plot(report,
+    folder) -> list[Path]`` draws the figures from the report's JSON form into ``folder``.
     """
     if name in EXPERIMENTS:
         raise ValueError(f"experiment {name!r} is registered twice")
     if set(quick) != set(full):
         raise ValueError(f"experiment {name}: quick and full configurations must have the same keys")
+    if not set(tiny) <= set(quick):
+        raise ValueError(f"experiment {name}: tiny overrides unknown settings {sorted(set(tiny) - set(quick))}")
     preds = {f"experiments.{name}.{k}": v for k, v in predictions.items()}
 
     def register(fn):
-        EXPERIMENTS[name] = Experiment(name, description, preds, dict(quick), dict(full), fn, quick_cost, full_cost)
+        EXPERIMENTS[name] = Experiment(name, description, preds, dict(quick), dict(full), fn, quick_cost, full_cost,
+                                       dict(tiny), plot)
         return fn
 
     return register
@@ -91,19 +101,33 @@ def load_all() -> dict[str, Experiment]:
     return EXPERIMENTS
 
 
-def run(name: str, *, full: bool = False, seed: int = 0, device=None, out="runs", overrides: dict | None = None,
-        progress: bool = True) -> Report:
-    """Run one experiment and write its report into ``out/<name>``; returns the report.
+def plot(report: dict, folder) -> list[Path]:
+    """Draw the figures of a report (its JSON form) into ``folder`` with its experiment's ``plot``;
+    returns their paths (none when the experiment draws none)."""
+    exp = load_all().get(report["experiment"])
+    if exp is None:
+        raise ValueError(f"unknown experiment {report['experiment']!r}; known: {sorted(EXPERIMENTS)}")
+    if exp.plot is None:
+        return []
+    return [Path(p) for p in exp.plot(report, Path(folder))]
 
-    ``overrides`` replaces entries of the chosen configuration (the tests use it to shrink the
-    quick one). Training inside an experiment checkpoints into the run folder, so a run that is
-    interrupted and started again resumes.
+
+def run(name: str, *, full: bool = False, tiny: bool = False, seed: int = 0, device=None, out="runs",
+        overrides: dict | None = None, progress: bool = True) -> Report:
+    """Run one experiment, write its report and figures into ``out/<name>``; returns the report.
+
+    ``tiny`` applies the experiment's test-suite overrides to the quick configuration;
+    ``overrides`` then replaces further entries. Training inside an experiment checkpoints into
+    the run folder, so a run that is interrupted and started again resumes.
     """
     registry = load_all()
     if name not in registry:
         raise ValueError(f"unknown experiment {name!r}; known: {sorted(registry)}")
     exp = registry[name]
+    if full and tiny:
+        raise ValueError("full and tiny exclude each other (tiny shrinks the quick configuration)")
     config = dict(exp.full if full else exp.quick)
+    config.update(exp.tiny if tiny else {})
     for k, v in (overrides or {}).items():
         if k not in config:
             raise ValueError(f"{name} has no setting {k!r}; its settings: {sorted(config)}")
@@ -112,4 +136,6 @@ def run(name: str, *, full: bool = False, seed: int = 0, device=None, out="runs"
     ctx = Context(exp, config, int(seed), torch.device(device) if device else default_device(), folder, progress)
     report = exp.fn(ctx)
     report.finish().write(folder)
+    report.figures = [p.name for p in plot(report.to_json(), folder)]
+    report.write(folder)
     return report

@@ -9,7 +9,7 @@ one-hidden-layer ReLU network are trained with Madry's PGD objective at each eps
 fresh samples (the exact linear worst case for the linear model, PGD-20 with 3 restarts for the
 network). Prediction ``<model>.eps<e>.floor``: the measured robust error is >= the optimum; a
 measurement below it would prove the attack too weak. The gap to the optimum is recorded in the
-report's config: how far each model class is from the best classifier (which thresholds sign(x)
+report's results: how far each model class is from the best classifier (which thresholds sign(x)
 coordinate-wise, something a linear model cannot do).
 """
 
@@ -22,9 +22,31 @@ from empirical.experiments import Context, experiment
 from empirical.objectives import Madry
 from empirical.train import Trainer, constant, sgd
 from theory import bernoulli
+from theory.figures import figure, label, save
 
 EPS = (0.5, 0.9, 1.0)
 MODELS = ("linear", "mlp")
+
+
+def plot(report: dict, folder):
+    """bernoulli-limits.png: the measured robust error of each model against eps beside Theorem 5's optimum."""
+    res, c = report["results"], report["config"]
+    preds = {p["id"].removeprefix("experiments.bernoulli-limits."): p for p in report["predictions"]}
+    fig, ax = figure(height=4.0)
+    eps = sorted(float(e) for e in res["optimum"])
+    grid = [0.0, *[e for e in eps if e < 1.0], 1.0 - 1e-9, 1.0, *[e for e in eps if e > 1.0]]
+    opt = [res["bayes_error"] if e < 1.0 else 0.5 for e in grid]
+    ax.plot(grid, opt, "k-", lw=2, label="optimal robust error (Theorem 5)")
+    for name, color, dx in (("linear", "tab:blue", -0.01), ("mlp", "tab:orange", 0.01)):
+        rows = [(e, preds[f"{name}.eps{e:g}.floor"]) for e in eps if f"{name}.eps{e:g}.floor" in preds]
+        ax.errorbar([e + dx for e, _ in rows], [r["measured"] for _, r in rows],
+                    yerr=[[r["measured"] - r["interval"][0] for _, r in rows],
+                          [r["interval"][1] - r["measured"] for _, r in rows]],
+                    fmt="o", color=color, capsize=3, label=f"{name}: measured robust error")
+    label(ax, "l-inf radius eps", "robust 0-1 error on fresh samples",
+          f"Bernoulli model (d = {c['d']}, k = {c['k']}, t = {c['t']:g}): adversarial training against "
+          "the optimum")
+    return [save(fig, folder / "bernoulli-limits.png")]
 
 
 @experiment(
@@ -36,7 +58,9 @@ MODELS = ("linear", "mlp")
     quick=dict(d=20, k=10, t=0.15, n_train=5000, n_test=50_000, epochs=6, steps=7, width=64, batch_size=128),
     full=dict(d=200, k=100, t=0.05, n_train=100_000, n_test=1_000_000, epochs=30, steps=10, width=512,
               batch_size=256),
+    tiny=dict(d=8, k=4, n_train=1000, n_test=10_000, epochs=1, steps=2, width=8),
     quick_cost="about 1 min on a 2-core CPU", full_cost="minutes on a GPU",
+    plot=plot,
 )
 def run(ctx: Context):
     c = ctx.config
@@ -65,7 +89,7 @@ def run(ctx: Context):
             key = f"{name}.eps{e:g}.floor"
             gaps[key] = measured.value - optimum[f"{e:g}"]
             ctx.predict(report, key, optimum[f"{e:g}"], measured, relation=">=")
-    report.config["optimum"] = optimum
-    report.config["bayes_error"] = float(bernoulli.bayes_error(c["k"], c["t"]))
-    report.config["gaps"] = gaps
+    report.results["optimum"] = optimum
+    report.results["bayes_error"] = float(bernoulli.bayes_error(c["k"], c["t"]))
+    report.results["gaps"] = gaps
     return report

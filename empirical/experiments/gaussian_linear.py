@@ -20,12 +20,25 @@ import numpy as np
 from empirical import attacks, data, evaluate, models
 from empirical.experiments import Context, experiment
 from empirical.objectives import Madry
+from empirical.report import plot_predictions
 from empirical.train import Trainer, constant, sgd
 from theory import gaussian
 from theory.distributions import GaussianMixture
+from theory.figures import figure, label, save, title
 
 NORMS = ("linf", "l2")
 _THEORY_NORM = {"linf": np.inf, "l2": 2.0}
+
+
+def plot(report: dict, folder):
+    """gaussian-linear.png: each prediction's closed form against the measured robust error."""
+    fig, ax = figure(height=3.2)
+    plot_predictions(report, ax)
+    c = report["config"]
+    label(ax, "robust 0-1 error on fresh samples", "", legend=False)
+    title(fig, f"Gaussian mixture, d = {c['d']}: measured robust error of trained linear models (eps "
+          f"{c['eps_linf']:g} l-inf, {c['eps_l2']:g} l2) against the closed forms")
+    return [save(fig, folder / "gaussian-linear.png")]
 
 
 @experiment(
@@ -41,7 +54,9 @@ _THEORY_NORM = {"linf": np.inf, "l2": 2.0}
     quick=dict(d=10, n_train=4000, n_test=100_000, epochs=8, steps=10, eps_linf=0.1, eps_l2=0.5, batch_size=128),
     full=dict(d=100, n_train=50_000, n_test=2_000_000, epochs=30, steps=20, eps_linf=0.05, eps_l2=0.5,
               batch_size=256),
+    tiny=dict(d=5, n_train=1000, n_test=20_000, epochs=3, steps=5),
     quick_cost="about 20 s on a 2-core CPU", full_cost="a few minutes on a GPU",
+    plot=plot,
 )
 def run(ctx: Context):
     c = ctx.config

@@ -14,10 +14,7 @@ from empirical.report import Report
 from theory.montecarlo import proportion
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = {"gaussian-linear": dict(d=5, n_train=1000, n_test=20_000, epochs=3, steps=5),
-         "tsipras-tradeoff": dict(d=20, n_train=1000, n_test=10_000, epochs=2, steps=3),
-         "robust-error-floor": dict(epochs=1, steps=2, attack_steps=5, width=4),
-         "bernoulli-limits": dict(d=8, k=4, n_train=1000, n_test=10_000, epochs=1, steps=2, width=8)}
+NAMES = sorted(X.load_all())
 
 
 def _cli(*args, cwd=ROOT):
@@ -28,18 +25,20 @@ def _cli(*args, cwd=ROOT):
 
 def test_every_experiment_declares_predictions_and_both_configurations():
     registry = X.load_all()
-    assert "gaussian-linear" in registry and set(SMALL) == set(registry)
+    assert "gaussian-linear" in registry
     for exp in registry.values():
         assert exp.predictions and all(pid.startswith(f"experiments.{exp.name}.") for pid in exp.predictions)
-        assert set(exp.quick) == set(exp.full)
+        assert set(exp.quick) == set(exp.full) and exp.tiny and set(exp.tiny) <= set(exp.quick)
+        assert exp.plot is not None, f"{exp.name} draws no figure"
 
 
-@pytest.mark.parametrize("name", sorted(SMALL))
+@pytest.mark.parametrize("name", NAMES)
 def test_experiment_runs_and_its_verdicts_come_from_the_measurement(name, tmp_path):
-    report = X.run(name, out=tmp_path, overrides=SMALL[name], progress=False)
+    report = X.run(name, out=tmp_path, tiny=True, progress=False)
     saved = json.loads((tmp_path / name / "report.json").read_text())
     assert saved["verdict"] == report.verdict and {p["id"] for p in saved["predictions"]} == set(
         X.EXPERIMENTS[name].predictions)
+    assert saved["figures"] and all((tmp_path / name / f).stat().st_size > 10_000 for f in saved["figures"])
     from theory.montecarlo import Estimate, compare
 
     for p in saved["predictions"]:
@@ -48,7 +47,7 @@ def test_experiment_runs_and_its_verdicts_come_from_the_measurement(name, tmp_pa
 
 
 def test_a_deliberately_wrong_prediction_turns_the_verdict(tmp_path, monkeypatch):
-    right = X.run("gaussian-linear", out=tmp_path / "right", overrides=SMALL["gaussian-linear"], progress=False)
+    right = X.run("gaussian-linear", out=tmp_path / "right", tiny=True, progress=False)
     assert right.verdict == "held"
     real = gaussian_linear.gaussian.adversarial_risk
 
@@ -58,7 +57,7 @@ def test_a_deliberately_wrong_prediction_turns_the_verdict(tmp_path, monkeypatch
     wrong_module.__dict__.update(G.__dict__)
     wrong_module.adversarial_risk = lambda *a, **k: real(*a, **k) + 0.1  # a closed form off by 0.1
     monkeypatch.setattr(gaussian_linear, "gaussian", wrong_module)
-    wrong = X.run("gaussian-linear", out=tmp_path / "wrong", overrides=SMALL["gaussian-linear"], progress=False)
+    wrong = X.run("gaussian-linear", out=tmp_path / "wrong", tiny=True, progress=False)
     verdicts = {p.id: p.verdict for p in wrong.predictions}
     assert wrong.verdict == "did not hold"
     assert all(v == "did not hold" for k, v in verdicts.items() if k.endswith("risk-at-learned-weights"))
@@ -89,11 +88,11 @@ def test_robust_error_floor_records_the_exact_floors(tmp_path):
     from empirical import data
     from theory import hardness
 
-    report = X.run("robust-error-floor", out=tmp_path, overrides=SMALL["robust-error-floor"], progress=False)
+    report = X.run("robust-error-floor", out=tmp_path, tiny=True, progress=False)
     train = data.digits("train", classes=(1, 3))
     x, lab = train.flat().x.double().numpy(), (train.y.numpy() > 0).astype(int)
-    assert report.config["floors"]["1v3"]["0.45"] == hardness.optimal_robust_error(x, lab, None, 0.45, norm=np.inf)
-    floors = [report.config["floors"]["5v7"][k] for k in ("0.1", "0.3", "0.4", "0.45", "0.5")]
+    assert report.results["floors"]["1v3"]["0.45"] == hardness.optimal_robust_error(x, lab, None, 0.45, norm=np.inf)
+    floors = [report.results["floors"]["5v7"][k] for k in ("0.1", "0.3", "0.4", "0.45", "0.5")]
     assert floors == sorted(floors) and floors[0] == 0.0  # monotone in eps, 0 for distinct images at small eps
 
 
