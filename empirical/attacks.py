@@ -54,8 +54,8 @@ References
 - croce2020: F. Croce, M. Hein. Reliable Evaluation of Adversarial Robustness with an Ensemble of
   Diverse Parameter-free Attacks. ICML 2020, arXiv:2003.01690.
 
-Example
--------
+Examples
+--------
 >>> import torch
 >>> from empirical.attacks import bind, pgd
 >>> model = torch.nn.Linear(4, 3)
@@ -359,8 +359,8 @@ def pgd(model, x, y, *, eps=None, alpha=None, steps=10, norm="linf", restarts=1,
         For a bad eps, norm, steps, restarts or alpha, labels that do not suit the model, x outside
         the domain, ``targeted`` without ``target`` (or ``target`` without ``targeted``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> model = torch.nn.Linear(6, 1)
     >>> x = torch.full((4, 6), 0.5); y = torch.tensor([1.0, -1.0, 1.0, -1.0])
@@ -463,6 +463,21 @@ def fgsm(model, x, y, *, eps=None, norm="linf", random_start=False, alpha=None, 
     ------
     ValueError
         As :func:`pgd`.
+
+    Examples
+    --------
+    For a linear model one signed step of size eps is the exact l-inf worst case: the margin y z
+    drops by eps ||w||_1 = 0.1 * 3.5.
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, -2.0, 0.5], b=1.0)
+    >>> x, y = torch.full((2, 3), 0.5), torch.tensor([1.0, -1.0])
+    >>> x_adv = fgsm(model, x, y, eps=0.1)
+    >>> [round(v, 4) for v in (y * (model(x) - model(x_adv))).tolist()]
+    [0.35, 0.35]
+    >>> torch.equal(x_adv, linear_worst_case(model, x, y, eps=0.1))
+    True
     """
     t = threat(norm, eps)
     if alpha is None:
@@ -493,8 +508,8 @@ def kl_divergence(logits_clean: torch.Tensor, logits_adv: torch.Tensor) -> torch
     ValueError
         When the two logits have different shapes.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> round(float(kl_divergence(torch.tensor([0.0]), torch.tensor([0.0]))), 12)
     0.0
@@ -534,6 +549,18 @@ def trades_kl(model, x, *, eps=None, alpha=None, steps=10, norm="linf", generato
     ------
     ValueError
         For a bad eps, norm, steps or alpha, x outside the domain.
+
+    Examples
+    --------
+    No labels; the result stays in the ball and moves the model's output distribution away from p(x):
+
+    >>> import torch
+    >>> from empirical.models import MLP
+    >>> model = MLP(3, (8,), out=3, generator=0)
+    >>> x = torch.rand(6, 3, generator=torch.Generator().manual_seed(0))
+    >>> x_adv = trades_kl(model, x, eps=0.1, steps=5, generator=0)
+    >>> bool(((x_adv - x).abs() <= 0.1 + 1e-6).all()), bool((kl_divergence(model(x), model(x_adv)) > 0).all())
+    (True, True)
     """
     t = threat(norm, eps)
     norm_name(t)
@@ -573,6 +600,18 @@ def dlr_loss(logits: torch.Tensor, y: torch.Tensor, target: torch.Tensor | None 
     ------
     ValueError
         For binary logits or too few classes.
+
+    Examples
+    --------
+    Sorted logits (3, 1, 0) with y = 0: -(3 - 1) / (3 - 0) = -2/3; shifting and rescaling the logits
+    changes nothing.
+
+    >>> import torch
+    >>> z, y = torch.tensor([[3.0, 1.0, 0.0]]), torch.tensor([0])
+    >>> dlr_loss(z, y)
+    tensor([-0.6667])
+    >>> torch.allclose(dlr_loss(5 * z - 2, y), dlr_loss(z, y))
+    True
     """
     if is_binary(logits):
         raise ValueError("the DLR loss needs a multi-class model (>= 3 classes); use loss='margin' for a "
@@ -719,6 +758,19 @@ def apgd(model, x, y, *, eps=None, norm="linf", steps=100, loss="ce", restarts=1
     ValueError
         For a bad parameter, the DLR loss on a model with too few classes (binary single-logit,
         2 classes, or 3 classes when targeted), and as :func:`pgd`.
+
+    Examples
+    --------
+    On a linear model the margin loss is linear, so APGD reaches the exact worst case (the vertex
+    x - y eps sign(w) for a binary model) that :func:`linear_worst_case` computes in closed form:
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, -2.0, 0.5], b=1.0)
+    >>> x, y = torch.full((2, 3), 0.5), torch.tensor([1.0, 1.0])
+    >>> x_adv = apgd(model, x, y, eps=0.1, loss="margin", steps=10, generator=0)
+    >>> torch.allclose(x_adv, linear_worst_case(model, x, y, eps=0.1))
+    True
     """
     t = threat(norm, eps)
     norm_name(t)
@@ -881,8 +933,8 @@ def linear_worst_case(model, x, y, *, eps=None, norm="linf", domain=None, weight
         For a model that is not linear (not exactly one nn.Linear, other parameters, or an output
         that differs from the affine map), a norm outside [1, inf], mismatched shapes or labels.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> lin = torch.nn.Linear(2, 1)
     >>> with torch.no_grad():
@@ -954,6 +1006,18 @@ def random_sign(model, x, y, *, eps=None, samples=100, norm="linf", generator=No
     ------
     ValueError
         As :func:`pgd`, and for a bad ``samples``.
+
+    Examples
+    --------
+    In 3 dimensions 100 random vertices of the cube include the worst one, which for a linear model
+    is the exact worst case:
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, -2.0, 0.5], b=1.0)
+    >>> x, y = torch.full((2, 3), 0.5), torch.tensor([1.0, -1.0])
+    >>> torch.equal(random_sign(model, x, y, eps=0.1, generator=0), linear_worst_case(model, x, y, eps=0.1))
+    True
     """
     t = threat(norm, eps)
     kind = norm_name(t)
@@ -1008,6 +1072,18 @@ def unbounded(model, x, y, *, steps=100, generator=None):
     Returns
     -------
     x_adv : tensor like x, detached (no bound on ||x_adv - x||)
+
+    Examples
+    --------
+    With no bound every example of a (non-constant) model ends up misclassified:
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear(4, 3, generator=0)
+    >>> x = torch.rand(6, 4, generator=torch.Generator().manual_seed(0))
+    >>> y = model(x).argmax(1)
+    >>> (model(unbounded(model, x, y, generator=0)).argmax(1) != y).tolist()
+    [True, True, True, True, True, True]
     """
     steps = check_int(steps, "steps")
     x, y, _ = _check_inputs(model, x, y, None)
@@ -1059,6 +1135,15 @@ class BoundAttack:
     ----------
     fn : the attack function
     kwargs : dict of the bound keyword arguments
+
+    Examples
+    --------
+    >>> import torch
+    >>> atk = bind(pgd, eps=0.1, steps=5)
+    >>> isinstance(atk, BoundAttack), atk.kwargs, atk.threat
+    (True, {'eps': 0.1, 'steps': 5}, ThreatModel(norm=inf, eps=0.1))
+    >>> atk(torch.nn.Linear(4, 3), torch.full((2, 4), 0.5), torch.tensor([0, 2])).shape
+    torch.Size([2, 4])
     """
 
     def __init__(self, fn, kwargs):
@@ -1102,8 +1187,8 @@ def bind(attack_fn, **kwargs) -> BoundAttack:
     TypeError
         For a keyword ``attack_fn`` does not take.
 
-    Example
-    -------
+    Examples
+    --------
     >>> bind(apgd, eps=8 / 255, loss="dlr")
     apgd(eps=0.03137254901960784, loss='dlr')
     """
@@ -1111,7 +1196,20 @@ def bind(attack_fn, **kwargs) -> BoundAttack:
 
 
 class Ensemble:
-    """The per-example worst case over attacks ``(model, x, y) -> x_adv``, AutoAttack style (see :func:`ensemble`)."""
+    """The per-example worst case over attacks ``(model, x, y) -> x_adv``, AutoAttack style (see :func:`ensemble`).
+
+    Examples
+    --------
+    FGSM is exact for a linear model, so the worst case over it and a random search is FGSM's point:
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, -2.0, 0.5], b=1.0)
+    >>> x, y = torch.full((2, 3), 0.5), torch.tensor([1.0, 1.0])
+    >>> atk = Ensemble(bind(random_sign, eps=0.1, samples=3, generator=0), bind(fgsm, eps=0.1))
+    >>> torch.equal(atk(model, x, y), fgsm(model, x, y, eps=0.1))
+    True
+    """
 
     def __init__(self, *attacks):
         if not attacks:
@@ -1170,8 +1268,8 @@ def ensemble(*attacks) -> Ensemble:
     ValueError
         For no attacks or a non-callable one; at call time for a member output of the wrong shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> atk = ensemble(bind(fgsm, eps=0.1), bind(pgd, eps=0.1, steps=20))
     >>> atk
     ensemble(fgsm(eps=0.1), pgd(eps=0.1, steps=20))
@@ -1221,6 +1319,19 @@ def auto_attack(eps=None, norm="linf", steps=100, n_target_classes=9, generator=
     ------
     ValueError
         For a bad eps, norm, steps or n_target_classes.
+
+    Examples
+    --------
+    On a 3-class linear model the ensemble breaks exactly the examples the exact worst case breaks:
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear(4, 3, generator=0)
+    >>> x = torch.rand(6, 4, generator=torch.Generator().manual_seed(0)); y = model(x).argmax(1)
+    >>> x_adv = auto_attack(0.1, steps=20, generator=0)(model, x, y)
+    >>> x_exact = linear_worst_case(model, x, y, eps=0.1, domain=(0.0, 1.0))
+    >>> (model(x_adv).argmax(1) == y).tolist(), (model(x_exact).argmax(1) == y).tolist()
+    ([True, True, False, True, False, True], [True, True, False, True, False, True])
     """
     t = eps if isinstance(eps, ThreatModel) else threat(norm, eps)
     norm_name(t)

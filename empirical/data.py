@@ -92,6 +92,15 @@ class DatasetError(OSError):
     it is about the files on disk, never about the arguments (bad arguments raise ``ValueError``).
     The message names the path, the files expected there and how to obtain them; the package never
     downloads anything.
+
+    Examples
+    --------
+    >>> issubclass(DatasetError, OSError)
+    True
+    >>> mnist("train", root="/no/such/folder")
+    Traceback (most recent call last):
+        ...
+    empirical.data.DatasetError: MNIST folder '/no/such/folder' does not exist or is not a folder; ...
     """
 
 
@@ -121,8 +130,8 @@ class TensorData:
         If x is not a floating tensor with a batch axis, y does not have shape (N,), the labels are
         not +-1 / indices in [0, classes), or +-1 labels come with classes != 2.
 
-    Example
-    -------
+    Examples
+    --------
     >>> d = TensorData(torch.zeros(4, 3), torch.tensor([-1.0, 1.0, 1.0, -1.0]), 2, "toy")
     >>> len(d), d.dim, d.labels, d.as_index().y.tolist()
     (4, 3, 'pm1', [0, 1, 1, 0])
@@ -248,8 +257,8 @@ class TensorData:
         (x, y) : tensors of ``batch_size`` examples (the last one possibly fewer); every example appears
         exactly once per call (except a dropped tail).
 
-        Example
-        -------
+        Examples
+        --------
         >>> d = TensorData(torch.arange(10.0)[:, None], torch.arange(10) % 2, 2)
         >>> [len(xb) for xb, _ in d.batches(4, shuffle=False)]
         [4, 4, 2]
@@ -378,8 +387,8 @@ def from_distribution(distribution, n: int, seed, *, labels: str = "pm1", name: 
     ValueError
         For a bad n, seed or labels, an object that is not a distribution, or samples of the wrong shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from theory.tradeoff import TsiprasDistribution
     >>> d = from_distribution(TsiprasDistribution(4, 0.5), 8, seed=0)
     >>> d.x.shape, d.y.dtype
@@ -505,8 +514,8 @@ def digits(split: str = "train", *, classes=None, labels: str | None = None, fla
     ValueError
         For a bad split, classes or labels ("pm1" with more than two classes).
 
-    Example
-    -------
+    Examples
+    --------
     >>> d = digits("train", classes=(5, 7))
     >>> len(d), d.shape, d.labels
     (270, (1, 8, 8), 'pm1')
@@ -674,8 +683,8 @@ def mnist(split: str = "train", *, classes=None, labels: str | None = None, flat
     ValueError
         For a bad split, classes or labels.
 
-    Example
-    -------
+    Examples
+    --------
     >>> d = mnist("test", classes=(1, 3))  # doctest: +SKIP
     >>> len(d), d.labels  # doctest: +SKIP
     (200, 'pm1')
@@ -818,6 +827,24 @@ def cifar10(root, split: str = "train", *, classes=None, labels: str | None = No
         the files expected.
     ValueError
         For a bad split, classes or labels.
+
+    Examples
+    --------
+    A missing folder raises :class:`DatasetError`; a folder holding the batch file (here a tiny
+    stand-in for the real ``test_batch``: two images, the first all 255) is read and scaled to [0, 1]:
+
+    >>> cifar10("/no/such/folder", "test")
+    Traceback (most recent call last):
+        ...
+    empirical.data.DatasetError: CIFAR-10 path '/no/such/folder' does not exist; ...
+    >>> import shutil, tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> batch = {b"data": np.repeat(np.array([[255], [0]], dtype=np.uint8), 3072, axis=1), b"labels": [3, 5]}
+    >>> _ = (root / "test_batch").write_bytes(pickle.dumps(batch))
+    >>> d = cifar10(root, "test")
+    >>> d.x.shape, d.x.amax(dim=(1, 2, 3)).tolist(), d.y.tolist(), d.name
+    (torch.Size([2, 3, 32, 32]), [1.0, 0.0], [3, 5], 'cifar10-test')
+    >>> shutil.rmtree(root)
     """
     split = _check_split(split)
     _check_classes(classes, 10)
@@ -860,8 +887,8 @@ def load(name: str, split: str = "train", **kw) -> TensorData:
     (:func:`cifar10` with the required ``root=``). The theory's distributions are not here: they take
     parameters; use :func:`from_distribution`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> load("digits", "test", classes=(1, 3)).labels
     'pm1'
     """

@@ -88,7 +88,17 @@ Attack = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 class TrainModeWarning(UserWarning):
-    """A model was handed to an evaluation function in train mode (it is evaluated in eval mode)."""
+    """A model was handed to an evaluation function in train mode (it is evaluated in eval mode).
+
+    Examples
+    --------
+    >>> import torch, warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = accuracy(torch.nn.Linear(2, 1), torch.zeros(3, 2), torch.ones(3))  # a new module trains
+    >>> [w.category is TrainModeWarning for w in caught]
+    [True]
+    """
 
 
 # --------------------------------------------------------------------------- shared private helpers
@@ -220,6 +230,16 @@ def robust_correctness(model: nn.Module, x, y, attack: Attack | None = None, *, 
     ValueError
         Mismatched or empty data, labels that do not suit the model, a bad batch size, a non-callable
         attack or one whose output does not have the input's shape.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from empirical.attacks import bind, linear_worst_case
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, 1.0]).eval()  # margin x1 + x2, lowered by eps ||w||_1 = 2 eps
+    >>> x, y = torch.tensor([[0.05, 0.0], [0.5, 0.0], [1.0, 0.0]]), torch.ones(3)
+    >>> robust_correctness(model, x, y, bind(linear_worst_case, eps=0.1)).tolist()
+    [False, True, True]
     """
     _warn_if_training(model, "robust_correctness")
     with eval_mode(model), preserved_grads(model):
@@ -238,8 +258,8 @@ def accuracy(model: nn.Module, x, y, *, batch_size: int = 512, confidence: float
     -------
     :class:`theory.montecarlo.Estimate` from ``theory.montecarlo.proportion(correct, N, confidence)``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> m = torch.nn.Linear(1, 1, bias=False).eval(); _ = m.weight.data.fill_(1.0)
     >>> accuracy(m, torch.tensor([[1.0], [-2.0], [3.0]]), torch.tensor([1.0, 1.0, 1.0])).value
@@ -276,6 +296,17 @@ def robust_accuracy(model: nn.Module, x, y, attack: Attack, *, batch_size: int =
     ------
     ValueError
         As :func:`robust_correctness`, and for ``attack=None`` (use :func:`accuracy`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from empirical.attacks import bind, linear_worst_case
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, 1.0]).eval()  # margin x1 + x2, lowered by eps ||w||_1 = 2 eps
+    >>> x, y = torch.tensor([[0.05, 0.0], [0.5, 0.0], [1.0, 0.0]]), torch.ones(3)
+    >>> est = robust_accuracy(model, x, y, bind(linear_worst_case, eps=0.1))
+    >>> round(est.value, 4), est.contains(est.value), est.n
+    (0.6667, True, 3)
     """
     _warn_if_training(model, "robust_accuracy")
     if attack is None:
@@ -294,6 +325,18 @@ def robust_error(model: nn.Module, x, y, attack: Attack | None = None, *, batch_
     (``proportion(N - robust, N)``), i.e. [1 - high, 1 - low] of the accuracy's interval.
 
     Parameters and raises as :func:`robust_correctness`; ``confidence`` in (0, 1).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from empirical.attacks import bind, linear_worst_case
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, 1.0]).eval()  # margin x1 + x2, lowered by eps ||w||_1 = 2 eps
+    >>> x, y = torch.tensor([[0.05, 0.0], [0.5, 0.0], [1.0, 0.0]]), torch.ones(3)
+    >>> attack = bind(linear_worst_case, eps=0.1)
+    >>> err, acc = robust_error(model, x, y, attack), robust_accuracy(model, x, y, attack)
+    >>> round(err.value, 4), bool(np.isclose(err.value, 1 - acc.value)), bool(np.isclose(err.low, 1 - acc.high))
+    (0.3333, True, True)
     """
     _warn_if_training(model, "robust_error")
     confidence = _confidence(confidence)
@@ -325,6 +368,19 @@ def accuracy_curve(model: nn.Module, x, y, attack_factory: Callable[[float], Att
     ValueError
         An empty ``eps_values`` or one that is negative or not finite, a non-callable factory, and as
         :func:`robust_accuracy`.
+
+    Examples
+    --------
+    The margins 0.05, 0.5, 1 drop by 2 eps: one example breaks at eps = 0.1, two at eps = 0.3.
+
+    >>> import torch
+    >>> from empirical.attacks import bind, linear_worst_case
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, 1.0]).eval()  # margin x1 + x2, lowered by eps ||w||_1 = 2 eps
+    >>> x, y = torch.tensor([[0.05, 0.0], [0.5, 0.0], [1.0, 0.0]]), torch.ones(3)
+    >>> curve = accuracy_curve(model, x, y, lambda eps: bind(linear_worst_case, eps=eps), [0, 0.1, 0.3])
+    >>> [(eps, round(est.value, 4)) for eps, est in curve]
+    [(0.0, 1.0), (0.1, 0.6667), (0.3, 0.3333)]
     """
     _warn_if_training(model, "accuracy_curve")
     if not callable(attack_factory):
@@ -358,6 +414,16 @@ def margins(model: nn.Module, x, y, *, batch_size: int = 512) -> torch.Tensor:
     Returns
     -------
     float tensor (N,) on the CPU (in the model's output dtype).
+
+    Examples
+    --------
+    Logits (3, 1): the margin is 3 - 1 = 2 for class 0 and 1 - 3 = -2 for class 1.
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> identity = Linear.from_theory([[1.0, 0.0], [0.0, 1.0]]).eval()  # logits z = x
+    >>> margins(identity, torch.tensor([[3.0, 1.0], [3.0, 1.0]]), torch.tensor([0, 1])).tolist()
+    [2.0, -2.0]
     """
     _warn_if_training(model, "margins")
     x, y = _data(x, y)
@@ -391,8 +457,8 @@ def margin_summary(values, quantiles: Sequence[float] = (0.0, 0.05, 0.25, 0.5, 0
     ValueError
         Empty or non-finite values, or a probability outside [0, 1].
 
-    Example
-    -------
+    Examples
+    --------
     >>> margin_summary([1.0, 2.0, 3.0], quantiles=(0.5,))["quantiles"]
     {0.5: 2.0}
     """
@@ -420,6 +486,11 @@ def linear_singular_values(weight) -> np.ndarray:
     ------
     ValueError
         A weight that is not 2-D or not finite.
+
+    Examples
+    --------
+    >>> np.round(linear_singular_values([[3.0, 0.0], [0.0, -2.0]]), 6).tolist()
+    [3.0, 2.0]
     """
     w = weight.detach().cpu().to(torch.float64).numpy() if isinstance(weight, torch.Tensor) else \
         np.asarray(weight, dtype=np.float64)
@@ -471,6 +542,20 @@ def conv2d_circular_singular_values(weight, input_size, *, dilation=1, groups: i
     ------
     ValueError
         A weight that is not 4-D and finite, a bad input size, dilation or groups.
+
+    Examples
+    --------
+    The kernel (1, 1) along a circle of 4 pixels: the singular values are |1 + exp(-2 pi i v / 4)| =
+    2 |cos(pi v / 4)|, v = 0..3. For a circular layer they agree with the layer's dense matrix:
+
+    >>> import torch
+    >>> np.round(conv2d_circular_singular_values(torch.ones(1, 1, 1, 2), (1, 4)), 4).tolist()
+    [2.0, 1.4142, 1.4142, 0.0]
+    >>> conv = torch.nn.Conv2d(2, 3, 3, padding=1, padding_mode="circular", bias=False)
+    >>> _ = conv.weight.data.copy_(torch.randn(3, 2, 3, 3, generator=torch.Generator().manual_seed(0)))
+    >>> dense = layer_singular_values(conv, (2, 5, 5), method="dense")[""]
+    >>> bool(np.allclose(conv2d_circular_singular_values(conv.weight, 5), dense))
+    True
     """
     w = weight.detach().cpu().to(torch.float64) if isinstance(weight, torch.Tensor) else \
         torch.as_tensor(np.asarray(weight, dtype=np.float64))
@@ -557,8 +642,8 @@ def layer_singular_values(model: nn.Module, input_shape=None, *, method: str = "
         a strided Conv2d with ``method="fft"``; a dense operator above ``max_dense``; an input_shape the
         model cannot take.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> conv = torch.nn.Conv2d(1, 1, 3, padding=1, padding_mode="circular", bias=False)
     >>> _ = conv.weight.data.zero_(); conv.weight.data[0, 0, 1, 1] = 2.0  # 2 x identity
@@ -610,7 +695,15 @@ def layer_singular_values(model: nn.Module, input_shape=None, *, method: str = "
 
 @dataclass(frozen=True)
 class SpectralSpread:
-    """Summaries of how spread out a layer's singular values are (see :func:`spectral_spread`)."""
+    """Summaries of how spread out a layer's singular values are (see :func:`spectral_spread`).
+
+    Examples
+    --------
+    A multiple of an orthogonal map has no spread:
+
+    >>> spectral_spread([2.0, 2.0, 2.0])
+    SpectralSpread(std=0.0, log_std=0.0, ratio=1.0, largest=2.0, smallest=2.0, n=3)
+    """
 
     std: float
     """Standard deviation of the singular values (population, ddof = 0): wen2020's measure."""
@@ -646,8 +739,8 @@ def spectral_spread(singular_values) -> SpectralSpread:
     ValueError
         Empty, negative or non-finite values.
 
-    Example
-    -------
+    Examples
+    --------
     >>> spectral_spread([4.0, 2.0, 1.0]).ratio
     4.0
     """
@@ -670,7 +763,15 @@ def spectral_spread(singular_values) -> SpectralSpread:
 
 @dataclass(frozen=True)
 class GeneralizationGap:
-    """Train and test loss and error of one model, and their gaps (test minus train), wen2020 section 4.1."""
+    """Train and test loss and error of one model, and their gaps (test minus train), wen2020 section 4.1.
+
+    Examples
+    --------
+    >>> from theory.montecarlo import proportion
+    >>> gap = GeneralizationGap(0.25, 0.5, train_error=proportion(0, 4), test_error=proportion(1, 4))
+    >>> gap.loss_gap, gap.error_gap
+    (0.25, 0.25)
+    """
 
     train_loss: float
     test_loss: float
@@ -713,6 +814,20 @@ def loss_gap(model: nn.Module, train, test, *, attack: Attack | None = None, bat
     ------
     ValueError
         For a ``train`` or ``test`` that is neither, and as :func:`robust_correctness`.
+
+    Examples
+    --------
+    A model right on both training points and wrong on both test points (the labels flipped): the
+    logistic losses are log(1 + e^-1) and log(1 + e), which differ by exactly 1.
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0]).eval()
+    >>> train = (torch.tensor([[1.0], [-1.0]]), torch.tensor([1.0, -1.0]))
+    >>> test = (train[0], -train[1])
+    >>> gap = loss_gap(model, train, test)
+    >>> round(gap.loss_gap, 4), gap.error_gap
+    (1.0, 1.0)
     """
     _warn_if_training(model, "loss_gap")
     confidence = _confidence(confidence)
@@ -730,6 +845,20 @@ def error_gap(model: nn.Module, train, test, *, attack: Attack | None = None, ba
     """The same report as :func:`loss_gap` (named for call sites that are about the error gap).
 
     Returns a :class:`GeneralizationGap`; read ``.error_gap``, ``.train_error``, ``.test_error``.
+
+    Examples
+    --------
+    A model right on both training points and wrong on both test points (the labels flipped): the
+    logistic losses are log(1 + e^-1) and log(1 + e), which differ by exactly 1.
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0]).eval()
+    >>> train = (torch.tensor([[1.0], [-1.0]]), torch.tensor([1.0, -1.0]))
+    >>> test = (train[0], -train[1])
+    >>> gap = error_gap(model, train, test)
+    >>> gap.train_error.value, gap.test_error.value, gap.error_gap
+    (0.0, 1.0, 1.0)
     """
     _warn_if_training(model, "error_gap")
     with warnings.catch_warnings():
@@ -784,6 +913,18 @@ def loss_along_line(model: nn.Module, params_a, params_b, x, y, alphas, *, attac
     ValueError
         State dicts whose keys or shapes differ from the model's, a bad alpha, and as
         :func:`robust_correctness`.
+
+    Examples
+    --------
+    From w = 0 to w = 2 at x = 1, y = +1 the loss is log(1 + exp(-2 a)): log 2, log(1 + e^-1), log(1 + e^-2).
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> start, end = Linear.from_theory([0.0], bias=False).eval(), Linear.from_theory([2.0], bias=False)
+    >>> losses = loss_along_line(start, start.state_dict(), end.state_dict(), torch.ones(1, 1), torch.ones(1),
+    ...                          [0.0, 0.5, 1.0])
+    >>> np.round(losses, 4).tolist(), bool(np.allclose(losses, np.log1p(np.exp([0.0, -1.0, -2.0]))))
+    ([0.6931, 0.3133, 0.1269], True)
     """
     _warn_if_training(model, "loss_along_line")
     sa, sb = _state(params_a, "params_a"), _state(params_b, "params_b")
@@ -869,6 +1010,16 @@ def gradient_saliency(model: nn.Module, x, y, *, batch_size: int = 512) -> torch
     Returns
     -------
     tensor of x's shape, on x's device.
+
+    Examples
+    --------
+    For a linear model the map is y w, whatever the input:
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, -2.0], b=0.5).eval()
+    >>> gradient_saliency(model, torch.zeros(2, 2), torch.tensor([1.0, -1.0])).tolist()
+    [[1.0, -2.0], [-1.0, 2.0]]
     """
     _warn_if_training(model, "gradient_saliency")
     return _saliency(model, x, y, batch_size, lambda xb, yb, sl: _input_grad(model, xb, yb))
@@ -897,6 +1048,21 @@ def integrated_gradients(model: nn.Module, x, y, *, baseline=None, steps: int = 
     ------
     ValueError
         A bad ``steps``, or a baseline that does not broadcast to x.
+
+    Examples
+    --------
+    For a linear model IG = (x - 0) w exactly; for a ReLU network the attributions sum to f(x) - f(0)
+    up to the midpoint rule's error:
+
+    >>> import torch
+    >>> from empirical.models import MLP, Linear
+    >>> integrated_gradients(Linear.from_theory([1.0, -2.0], b=0.5).eval(), torch.ones(1, 2), torch.ones(1)).tolist()
+    [[1.0, -2.0]]
+    >>> net = MLP(3, (16,), generator=0).eval()
+    >>> x, y = torch.rand(4, 3, generator=torch.Generator().manual_seed(0)), torch.tensor([1.0, -1.0, 1.0, -1.0])
+    >>> completeness = y * (net(x) - net(torch.zeros(1, 3))).detach()
+    >>> torch.allclose(integrated_gradients(net, x, y, steps=64).sum(dim=1), completeness, atol=1e-2)
+    True
     """
     _warn_if_training(model, "integrated_gradients")
     steps = check_int(steps, "steps")
@@ -947,6 +1113,17 @@ def smoothgrad(model: nn.Module, x, y, *, sigma: float = 0.15, samples: int = 32
     ------
     ValueError
         A bad sigma, samples, input_range or generator.
+
+    Examples
+    --------
+    A linear model's gradient is the same everywhere, so the noise averages to the plain gradient:
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, -2.0], b=0.5).eval()
+    >>> x, y = torch.rand(3, 2, generator=torch.Generator().manual_seed(0)), torch.tensor([1.0, -1.0, 1.0])
+    >>> torch.allclose(smoothgrad(model, x, y, samples=8, generator=0), gradient_saliency(model, x, y))
+    True
     """
     _warn_if_training(model, "smoothgrad")
     sigma = check_real(sigma, "sigma")
@@ -994,8 +1171,8 @@ def concentration(saliency, mask, *, per_example: bool = True):
         A mask that does not broadcast, with values outside [0, 1], non-finite saliency, or
         ``per_example`` with a saliency of fewer than 2 axes.
 
-    Example
-    -------
+    Examples
+    --------
     >>> concentration([[1.0, -3.0], [0.0, 4.0]], [[True, False], [False, True]], per_example=False).item()
     0.625
     """
@@ -1025,7 +1202,13 @@ def concentration(saliency, mask, *, per_example: bool = True):
 
 @dataclass(frozen=True)
 class Check:
-    """One sanity check: its name, what it asserts (and where that comes from), the numbers, the verdict."""
+    """One sanity check: its name, what it asserts (and where that comes from), the numbers, the verdict.
+
+    Examples
+    --------
+    >>> print(Check("demo", "what it asserts (source)", "passes iff survivors == 0", True, {"survivors": 0}))
+    [pass] demo: survivors=0
+    """
 
     name: str
     description: str
@@ -1050,7 +1233,19 @@ def _fmt(v) -> str:
 
 @dataclass(frozen=True)
 class SanityReport:
-    """The result of :func:`sanity_checklist`: every check run, and the ones skipped with the reason."""
+    """The result of :func:`sanity_checklist`: every check run, and the ones skipped with the reason.
+
+    Examples
+    --------
+    >>> from theory.montecarlo import proportion
+    >>> check = Check("demo", "what it asserts", "passes iff x > 0", True, {"x": 1.5})
+    >>> report = SanityReport((check,), clean_accuracy=proportion(3, 4))
+    >>> report.passed, report["demo"].measured
+    (True, {'x': 1.5})
+    >>> print(report)
+    sanity checklist: passed (clean accuracy 0.75 [0.0506496, 0.999875])
+      [pass] demo: x=1.5
+    """
 
     checks: tuple[Check, ...]
     clean_accuracy: Estimate
@@ -1158,6 +1353,20 @@ def sanity_checklist(model: nn.Module, x, y, *, eps: float, norm="linf", generat
     ValueError
         eps not > 0, a bad norm, steps or restarts that are not increasing pairs of positive integers, a bad
         grid or tolerance, and as :func:`robust_accuracy`.
+
+    Examples
+    --------
+    A linear model has honest gradients: every check passes.
+
+    >>> import torch
+    >>> from empirical.models import Linear
+    >>> model = Linear.from_theory([1.0, -1.0, 0.5], b=-0.25).eval()
+    >>> x = torch.rand(8, 3, generator=torch.Generator().manual_seed(0))
+    >>> y = torch.where(model(x) > 0, 1.0, -1.0)  # the model's own predictions: clean accuracy 1
+    >>> report = sanity_checklist(model, x, y, eps=0.1, generator=0, steps=(3, 6), restarts=(1, 2),
+    ...                           unbounded_steps=30)
+    >>> report.passed, report.clean_accuracy.value, [c.name for c in report.checks]
+    (True, 1.0, ['unbounded', 'monotone_in_eps', 'more_steps', 'more_restarts', 'random_start', 'pgd_vs_fgsm'])
     """
     _warn_if_training(model, "sanity_checklist")
     tm = threat(norm, eps)

@@ -479,10 +479,25 @@ class PreActBlock(nn.Module):
     ``h = conv3x3(relu(bn(conv3x3_stride(relu(bn(x))))))``, output ``h + shortcut``; the shortcut
     is x, or a 1x1 strided convolution of relu(bn(x)) where the stride or the width changes.
 
+    A building block, not a model: it takes no ``generator``, and building one on its own draws
+    PyTorch's default initialization from the global torch random state. :class:`PreActResNet18`
+    builds its blocks without touching that state and re-draws their weights from its generator.
+
     Parameters
     ----------
     c_in, c_out : int >= 1
     stride : int >= 1
+
+    Examples
+    --------
+    A stride of 2 halves the spatial size and a new width gets the 1x1 shortcut; otherwise the
+    shortcut is the identity:
+
+    >>> x = torch.rand(2, 4, 8, 8, generator=torch.Generator().manual_seed(0))
+    >>> PreActBlock(4, 8, stride=2).eval()(x).shape
+    torch.Size([2, 8, 4, 4])
+    >>> PreActBlock(4, 4).shortcut is None, PreActBlock(4, 8).shortcut is None
+    (True, False)
     """
 
     def __init__(self, c_in: int, c_out: int, stride: int = 1):

@@ -34,8 +34,8 @@ Devices. ``device=None`` is :func:`empirical._core.default_device` (``cuda:LOCAL
 torchrun). On CUDA the objective runs under bfloat16 autocast and 4-D inputs use the
 channels-last memory format; on the CPU everything is float32.
 
-Example
--------
+Examples
+--------
 >>> import torch
 >>> from empirical.data import TensorData
 >>> from empirical.objectives import Madry
@@ -96,6 +96,14 @@ class Schedule:
     """An epsilon schedule: ``schedule(epoch) -> eps`` for epochs numbered 1, 2, ...
 
     Build one with :func:`constant` or :func:`iterative`; :meth:`config` describes it in plain types.
+
+    Examples
+    --------
+    >>> s = iterative(0.3, 3)
+    >>> isinstance(s, Schedule), s
+    (True, iterative(eps_final=0.3, epochs=3, eps_start=0.0))
+    >>> s.config()
+    {'name': 'iterative', 'eps_final': 0.3, 'epochs': 3, 'eps_start': 0.0}
     """
 
     name = "schedule"
@@ -156,8 +164,8 @@ def constant(eps) -> Schedule:
     ------
     ValueError : for a negative or non-finite eps
 
-    Example
-    -------
+    Examples
+    --------
     >>> [constant(0.3)(e) for e in (1, 2, 3)]
     [0.3, 0.3, 0.3]
     """
@@ -190,8 +198,8 @@ def iterative(eps_final, epochs, eps_start=0.0) -> Schedule:
     ------
     ValueError : for a bad value
 
-    Example
-    -------
+    Examples
+    --------
     >>> s = iterative(0.5, 50)
     >>> s(1), s(25), s(50), s(60)
     (0.01, 0.25, 0.5, 0.5)
@@ -200,7 +208,14 @@ def iterative(eps_final, epochs, eps_start=0.0) -> Schedule:
 
 
 def schedule_from_config(config: dict) -> Schedule:
-    """The schedule a :meth:`Schedule.config` dict describes (ValueError for an unknown name)."""
+    """The schedule a :meth:`Schedule.config` dict describes (ValueError for an unknown name).
+
+    Examples
+    --------
+    >>> s = schedule_from_config(iterative(0.5, 5).config())
+    >>> s, s(2)
+    (iterative(eps_final=0.5, epochs=5, eps_start=0.0), 0.2)
+    """
     config = dict(config)
     name = config.pop("name", None)
     if name == "constant":
@@ -233,6 +248,15 @@ class OptimizerFactory:
 
     Build one with :func:`sgd` or :func:`adam`; any callable taking the parameters works in
     :class:`Trainer` too (its config is then its qualified name).
+
+    Examples
+    --------
+    >>> import torch
+    >>> factory = sgd(lr=0.05, momentum=0.0)
+    >>> isinstance(factory, OptimizerFactory), type(factory(torch.nn.Linear(2, 1).parameters())).__name__
+    (True, 'SGD')
+    >>> factory.config()
+    {'name': 'sgd', 'lr': 0.05, 'momentum': 0.0, 'weight_decay': 0.0, 'nesterov': False}
     """
 
     def __init__(self, name, cls, **kwargs):
@@ -256,8 +280,8 @@ def sgd(lr=0.1, momentum=0.9, weight_decay=0.0, nesterov=False) -> OptimizerFact
     ------
     ValueError : for a bad value
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> sgd(lr=0.05)(torch.nn.Linear(2, 1).parameters()).defaults["lr"]
     0.05
@@ -274,6 +298,13 @@ def adam(lr=1e-3, betas=(0.9, 0.999), weight_decay=0.0) -> OptimizerFactory:
     Raises
     ------
     ValueError : for a bad value
+
+    Examples
+    --------
+    >>> import torch
+    >>> optimizer = adam(lr=0.01)(torch.nn.Linear(2, 1).parameters())
+    >>> type(optimizer).__name__, optimizer.defaults["lr"], optimizer.defaults["betas"]
+    ('Adam', 0.01, (0.9, 0.999))
     """
     b1, b2 = (float(b) for b in betas)
     if not (0 <= b1 < 1 and 0 <= b2 < 1):
@@ -283,7 +314,19 @@ def adam(lr=1e-3, betas=(0.9, 0.999), weight_decay=0.0) -> OptimizerFactory:
 
 
 class LRScheduleFactory:
-    """A callable ``factory(optimizer) -> LRScheduler`` with a plain-types :meth:`config`."""
+    """A callable ``factory(optimizer) -> LRScheduler`` with a plain-types :meth:`config`.
+
+    Build one with :func:`multistep`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> factory = multistep([2, 4], gamma=0.5)
+    >>> isinstance(factory, LRScheduleFactory), factory.config()
+    (True, {'name': 'multistep', 'milestones': [2, 4], 'gamma': 0.5})
+    >>> type(factory(sgd()(torch.nn.Linear(2, 1).parameters()))).__name__
+    'MultiStepLR'
+    """
 
     def __init__(self, name, cls, **kwargs):
         self.name, self.cls, self.kwargs = name, cls, kwargs
@@ -302,6 +345,18 @@ def multistep(milestones, gamma=0.1) -> LRScheduleFactory:
     Raises
     ------
     ValueError : for milestones that are not increasing positive integers, or a bad gamma
+
+    Examples
+    --------
+    >>> import torch
+    >>> optimizer = sgd(lr=0.1)(torch.nn.Linear(2, 1).parameters())
+    >>> scheduler, lrs = multistep([2])(optimizer), []
+    >>> for epoch in range(3):
+    ...     lrs.append(round(optimizer.param_groups[0]["lr"], 6))
+    ...     optimizer.step()
+    ...     scheduler.step()
+    >>> lrs
+    [0.1, 0.1, 0.01]
     """
     ms = list(milestones)
     if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1 for m in ms) or ms != sorted(set(ms)):
@@ -377,6 +432,22 @@ def load_checkpoint(path, map_location="cpu") -> dict:
     Raises
     ------
     FileNotFoundError : when there is no checkpoint
+
+    Examples
+    --------
+    >>> import os, shutil, tempfile, torch
+    >>> from empirical.data import TensorData
+    >>> from empirical.models import Linear
+    >>> from empirical.objectives import Standard
+    >>> x = torch.rand(8, 2, generator=torch.Generator().manual_seed(0))
+    >>> data = TensorData(x, torch.where(x[:, 0] > x[:, 1], 1.0, -1.0), 2)
+    >>> out = tempfile.mkdtemp()
+    >>> model = Linear(2, generator=0)
+    >>> _ = train(model, data, Standard(), 0.0, 1, batch_size=4, out_dir=out, device="cpu", progress=False)
+    >>> checkpoint = load_checkpoint(out)
+    >>> checkpoint["epoch"], sorted(checkpoint)
+    (1, ['config', 'epoch', 'format', 'generators', 'history', 'lr_scheduler', 'model', 'optimizer'])
+    >>> shutil.rmtree(out)
     """
     path = Path(path)
     if path.is_dir():
@@ -393,6 +464,25 @@ def load_weights(model: torch.nn.Module, path) -> torch.nn.Module:
     FileNotFoundError : when the file is missing
     ValueError : when the file holds neither
     RuntimeError : (torch's) when the weights do not fit the model
+
+    Examples
+    --------
+    >>> import os, shutil, tempfile, torch
+    >>> from empirical.data import TensorData
+    >>> from empirical.models import Linear
+    >>> from empirical.objectives import Standard
+    >>> x = torch.rand(8, 2, generator=torch.Generator().manual_seed(0))
+    >>> data = TensorData(x, torch.where(x[:, 0] > x[:, 1], 1.0, -1.0), 2)
+    >>> out = tempfile.mkdtemp()
+    >>> model = Linear(2, generator=0)
+    >>> _ = train(model, data, Standard(), 0.0, 1, batch_size=4, out_dir=out, device="cpu", progress=False)
+    >>> fresh = load_weights(Linear(2, generator=1), out)
+    >>> torch.equal(fresh.linear.weight, model.linear.weight)
+    True
+    >>> torch.save(fresh.state_dict(), os.path.join(out, "weights.pt"))  # a bare state_dict works too
+    >>> torch.equal(load_weights(Linear(2), os.path.join(out, "weights.pt")).linear.bias, model.linear.bias)
+    True
+    >>> shutil.rmtree(out)
     """
     path = Path(path)
     if path.is_dir():
@@ -481,6 +571,28 @@ class Trainer:
     :class:`~empirical.objectives.Standard`), both from the training forward passes (training
     mode, parameters as they were before the batch's step), ``eval_acc`` (None without
     ``eval_data``), ``examples`` and ``seconds``.
+
+    Examples
+    --------
+    One epoch of a linear model on 8 points, written to a temporary folder; calling ``fit`` again on
+    that folder resumes from the checkpoint, which has nothing left to train:
+
+    >>> import os, shutil, tempfile, torch
+    >>> from empirical.data import TensorData
+    >>> from empirical.models import Linear
+    >>> from empirical.objectives import Standard
+    >>> x = torch.rand(8, 2, generator=torch.Generator().manual_seed(0))
+    >>> data = TensorData(x, torch.where(x[:, 0] > x[:, 1], 1.0, -1.0), 2)
+    >>> out = tempfile.mkdtemp()
+    >>> def trainer():
+    ...     return Trainer(Linear(2, generator=0), data, Standard(), 0.0, epochs=1, batch_size=4, out_dir=out,
+    ...                    device="cpu", eval_data=data, progress=False)
+    >>> history = trainer().fit()
+    >>> [h["epoch"] for h in history], history[0]["examples"], sorted(os.listdir(out))
+    ([1], 8, ['checkpoint.pt', 'config.json', 'metrics.jsonl'])
+    >>> trainer().fit() == history
+    True
+    >>> shutil.rmtree(out)
     """
 
     def __init__(self, model, train_data, objective, schedule, epochs, *, optimizer=None, lr_schedule=None,
@@ -820,5 +932,19 @@ class Trainer:
 
 
 def train(model, train_data, objective, schedule, epochs, **kwargs) -> list[dict]:
-    """``Trainer(model, train_data, objective, schedule, epochs, **kwargs).fit()``: see :class:`Trainer`."""
+    """``Trainer(model, train_data, objective, schedule, epochs, **kwargs).fit()``: see :class:`Trainer`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from empirical.data import TensorData
+    >>> from empirical.models import Linear
+    >>> from empirical.objectives import Madry
+    >>> x = torch.rand(8, 2, generator=torch.Generator().manual_seed(0))
+    >>> data = TensorData(x, torch.where(x[:, 0] > x[:, 1], 1.0, -1.0), 2)
+    >>> history = train(Linear(2, generator=0), data, Madry(steps=3), constant(0.05), 2, batch_size=4, device="cpu",
+    ...                 progress=False)
+    >>> [(h["epoch"], h["eps"], h["examples"]) for h in history]
+    [(1, 0.05, 8), (2, 0.05, 8)]
+    """
     return Trainer(model, train_data, objective, schedule, epochs, **kwargs).fit()
