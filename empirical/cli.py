@@ -43,7 +43,7 @@ def _report(folder: str) -> int:
 def _list() -> int:
     from empirical.experiments import load_all
 
-    for exp in load_all().values():
+    for exp in sorted(load_all().values(), key=lambda e: e.name):
         print(f"{exp.name}: {exp.description}")
         print(f"  quick: {exp.quick_cost or '-'}; full: {exp.full_cost or '-'}")
         for pid, statement in exp.predictions.items():
@@ -76,6 +76,14 @@ def _run(args) -> int:
 
 
 def main(argv=None) -> int:
+    """The ``advrisk`` entry point: parse ``argv`` (default ``sys.argv[1:]``), run the command, return its exit status.
+
+    Examples
+    --------
+    >>> main(["list"])  # doctest: +ELLIPSIS
+    bernoulli-limits: ...
+    0
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     ap = argparse.ArgumentParser(prog="advrisk", description="adversarial-risk: the theory's claims and the "
                                  "experiments that test them")

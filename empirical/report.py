@@ -38,7 +38,16 @@ REPORT_NAME = "report.json"
 
 @dataclass(frozen=True)
 class Prediction:
-    """One prediction of an experiment, with its measurement and the verdict computed from them."""
+    """One prediction of an experiment, with its measurement and the verdict computed from them.
+
+    Examples
+    --------
+    >>> from theory.montecarlo import proportion
+    >>> r = Report("demo", config={}, seeds=[0])
+    >>> p = r.predict("demo.floor", "the error is >= 0.4", 0.4, proportion(480, 1000), relation=">=")
+    >>> p.verdict, p.relation, p.to_json()["interval"] == list(p.interval)
+    ('held', '>=', True)
+    """
 
     id: str
     statement: str
@@ -82,6 +91,16 @@ class Report:
 
     ``results`` holds the measured curves and tables that are not predictions (what the figures
     are drawn from, in plain JSON types); ``figures`` the file names of the figures drawn from it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from theory.montecarlo import proportion
+    >>> r = Report("demo", config={"n": 1000}, seeds=[0])
+    >>> _ = r.predict("demo.rate", "the error rate is 0.5", 0.5, proportion(480, 1000))
+    >>> folder = tempfile.mkdtemp()
+    >>> load_report(r.finish().write(folder))["verdict"]
+    'held'
     """
 
     experiment: str
@@ -151,7 +170,18 @@ class Report:
 
 
 def summary_table(report: dict) -> str:
-    """The summary table of a report in its JSON form: one row per prediction, then the overall verdict."""
+    """The summary table of a report in its JSON form: one row per prediction, then the overall verdict.
+
+    Examples
+    --------
+    >>> from theory.montecarlo import proportion
+    >>> r = Report("demo", config={}, seeds=[0])
+    >>> _ = r.predict("demo.rate", "the rate is 0.5", 0.5, proportion(480, 1000, confidence=0.95))
+    >>> print(summary_table(r.to_json()))
+    prediction  predicted  measured [interval]    verdict
+    demo.rate   0.5        0.48 [0.4486, 0.5115]  held
+    demo: held
+    """
     rows = [("prediction", "predicted", "measured [interval]", "verdict")]
     for p in report["predictions"]:
         rel = "" if p.get("relation", "==") == "==" else p["relation"] + " "
@@ -164,7 +194,16 @@ def summary_table(report: dict) -> str:
 
 
 def load_report(path) -> dict:
-    """Read a report (a ``report.json`` file or a run folder holding one) as a dict."""
+    """Read a report (a ``report.json`` file or a run folder holding one) as a dict.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = Report("demo", config={"n": 3}, seeds=[1]).finish().write(folder)
+    >>> load_report(folder)["config"], load_report(folder / REPORT_NAME)["seeds"]
+    ({'n': 3}, [1])
+    """
     path = Path(path)
     if path.is_dir():
         path = path / REPORT_NAME

@@ -62,7 +62,14 @@ MAX_SAMPLES = 10**12
 
 @dataclass(frozen=True)
 class Estimate:
-    """A Monte Carlo estimate with a two-sided confidence interval [low, high]."""
+    """A Monte Carlo estimate with a two-sided confidence interval [low, high].
+
+    Examples
+    --------
+    >>> e = Estimate(0.3, 0.25, 0.35, 1000)
+    >>> e.contains(0.3), e.contains(0.4), round(e.halfwidth, 3)
+    (True, False, 0.05)
+    """
 
     value: float
     low: float
@@ -83,7 +90,14 @@ class Estimate:
 
 
 def as_generator(rng) -> np.random.Generator:
-    """A numpy Generator from a Generator, an int seed, or None (fresh entropy)."""
+    """A numpy Generator from a Generator, an int seed, or None (fresh entropy).
+
+    Examples
+    --------
+    >>> g = as_generator(0)
+    >>> bool(g.random() == np.random.default_rng(0).random()), as_generator(g) is g
+    (True, True)
+    """
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or isinstance(rng, int | np.integer):
@@ -92,7 +106,14 @@ def as_generator(rng) -> np.random.Generator:
 
 
 def proportion(successes: int, n: int, confidence: float = 0.999) -> Estimate:
-    """The fraction successes/n with its exact Clopper-Pearson interval."""
+    """The fraction successes/n with its exact Clopper-Pearson interval.
+
+    Examples
+    --------
+    >>> e = proportion(50, 100, confidence=0.95)  # Clopper-Pearson
+    >>> e.value, e.contains(0.5), bool(e.low < 0.5 < e.high), proportion(0, 100).low
+    (0.5, True, True, 0.0)
+    """
     n = positive_int(n, "n", maximum=MAX_SAMPLES)
     k = positive_int(successes, "successes", minimum=0)  # refuses bools, non-integral and non-numbers
     if not 0 <= k <= n:
@@ -114,6 +135,13 @@ def mean(samples, confidence: float = 0.999) -> Estimate:
     overflow (entries near 1e300), the mean and standard deviation are computed from the
     samples divided by their largest magnitude and scaled back. A confidence so small that
     the quantile z rounds to 0 gives the degenerate interval [mean, mean].
+
+    Examples
+    --------
+    >>> e = mean([1.0, 2.0, 3.0], confidence=0.95)
+    >>> from scipy import stats
+    >>> e.value, bool(np.isclose(e.high - e.value, stats.t.ppf(0.975, 2) * 1.0 / np.sqrt(3)))
+    (2.0, True)
     """
     x = as_array(samples, "samples").ravel()
     n = positive_int(x.size, "number of samples", minimum=2)
@@ -154,6 +182,14 @@ def sample_gaussian_mixture(theta, n: int, rng=None, sigma: float = 1.0, mu_neg=
     ValueError
         For a bad theta, mu_neg, sigma or rng (as :class:`theory.distributions.GaussianMixture`),
         n not an integer >= 1, or n * d beyond :data:`theory._validate.MAX_ELEMENTS` entries.
+
+    Examples
+    --------
+    >>> x, y = sample_gaussian_mixture([1.0, 0.0], 20_000, rng=0)
+    >>> x.shape, sorted(set(y.tolist()))
+    ((20000, 2), [-1.0, 1.0])
+    >>> bool(abs(np.mean(y[:, None] * x, axis=0) - [1.0, 0.0]).max() < 0.05)  # E[y x] = theta
+    True
     """
     from theory.distributions import GaussianMixture
 
@@ -171,6 +207,15 @@ def estimate_probability(event, sampler, n: int, rng=None, batch: int = 200_000,
 
     ``sampler(m, rng)`` returns a tuple of arrays with m rows; ``event(*arrays)``
     returns a boolean array of length m.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> def sampler(n, g):
+    ...     return g.normal(size=(n, 1)), np.ones(n)
+    >>> e = estimate_probability(lambda x, y: x[:, 0] > 0, sampler, 10_000, rng)
+    >>> e.contains(0.5)  # P(N(0, 1) > 0)
+    True
     """
     n = positive_int(n, "n", maximum=MAX_SAMPLES)
     batch = positive_int(batch, "batch")
@@ -219,6 +264,14 @@ def estimate_error(distribution, classifier, n: int, rng=None, *, attack=None, t
         For a bad size, a ``distribution`` without a method ``sample(n, rng)`` (a number, None,
         a list, a string...), an attack without a threat model, or a classifier whose output
         does not have one label in {-1, +1} per point.
+
+    Examples
+    --------
+    >>> from theory.distributions import GaussianMixture
+    >>> from scipy.stats import norm
+    >>> e = estimate_error(GaussianMixture([1.0]), lambda x: np.sign(x[:, 0]), 20_000, rng=0)
+    >>> e.contains(float(norm.cdf(-1.0)))  # the error of sign(x) is Phi(-||theta||)
+    True
     """
     n = positive_int(n, "n", maximum=MAX_SAMPLES)
     batch = positive_int(batch, "batch")

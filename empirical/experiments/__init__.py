@@ -28,7 +28,14 @@ __all__ = ["Experiment", "Context", "EXPERIMENTS", "experiment", "load_all", "pl
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registered experiment: its name, what it tests, its predictions and configurations."""
+    """A registered experiment: its name, what it tests, its predictions and configurations.
+
+    Examples
+    --------
+    >>> exp = load_all()["gaussian-linear"]
+    >>> exp.name, "experiments.gaussian-linear.l2.above-optimum" in exp.predictions, set(exp.tiny) <= set(exp.quick)
+    ('gaussian-linear', True, True)
+    """
 
     name: str
     description: str
@@ -44,7 +51,17 @@ class Experiment:
 
 @dataclass
 class Context:
-    """What an experiment's run receives: its configuration, seed, device and output folder."""
+    """What an experiment's run receives: its configuration, seed, device and output folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> exp = load_all()["gaussian-linear"]
+    >>> ctx = Context(exp, dict(exp.quick), 0, torch.device("cpu"), Path(tempfile.mkdtemp()), progress=False)
+    >>> r = ctx.report()
+    >>> r.experiment, r.seeds, r.device
+    ('gaussian-linear', [0], 'cpu')
+    """
 
     experiment: Experiment
     config: dict
@@ -76,6 +93,21 @@ def experiment(name: str, *, description: str, predictions: dict[str, str], quic
     ``predictions`` maps short keys to statements; their ids are ``experiments.<name>.<key>``.
     ``tiny`` overrides entries of ``quick`` for the test suite's end-to-end run; ``plot(report,
     folder) -> list[Path]`` draws the figures from the report's JSON form into ``folder``.
+
+    Examples
+    --------
+    >>> from theory.montecarlo import proportion
+    >>> @experiment("coin-demo", description="a fair coin", predictions={"rate": "heads come up half the time"},
+    ...             quick=dict(n=1000), full=dict(n=10**6), tiny=dict(n=100))
+    ... def coin(ctx):
+    ...     report = ctx.report()
+    ...     heads = int(np.random.default_rng(ctx.seed).binomial(ctx.config["n"], 0.5))
+    ...     ctx.predict(report, "rate", 0.5, proportion(heads, ctx.config["n"]))
+    ...     return report
+    >>> import numpy as np, tempfile
+    >>> run("coin-demo", tiny=True, out=tempfile.mkdtemp(), progress=False).verdict
+    'held'
+    >>> del EXPERIMENTS["coin-demo"]
     """
     if name in EXPERIMENTS:
         raise ValueError(f"experiment {name!r} is registered twice")
@@ -94,7 +126,13 @@ def experiment(name: str, *, description: str, predictions: dict[str, str], quic
 
 
 def load_all() -> dict[str, Experiment]:
-    """Import every experiment module of this package and return the registry."""
+    """Import every experiment module of this package and return the registry.
+
+    Examples
+    --------
+    >>> {"gaussian-linear", "tsipras-tradeoff", "robust-error-floor"} <= set(load_all())
+    True
+    """
     for info in pkgutil.iter_modules(__path__, __name__ + "."):
         if not info.name.rpartition(".")[2].startswith("_"):
             importlib.import_module(info.name)
@@ -103,7 +141,16 @@ def load_all() -> dict[str, Experiment]:
 
 def plot(report: dict, folder) -> list[Path]:
     """Draw the figures of a report (its JSON form) into ``folder`` with its experiment's ``plot``;
-    returns their paths (none when the experiment draws none)."""
+    returns their paths (none when the experiment draws none).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from empirical.report import Report
+    >>> empty = Report("gaussian-linear", config=load_all()["gaussian-linear"].quick, seeds=[0])  # no predictions
+    >>> plot(empty.to_json(), tempfile.mkdtemp())[0].name
+    'gaussian-linear.png'
+    """
     exp = load_all().get(report["experiment"])
     if exp is None:
         raise ValueError(f"unknown experiment {report['experiment']!r}; known: {sorted(EXPERIMENTS)}")
@@ -119,6 +166,13 @@ def run(name: str, *, full: bool = False, tiny: bool = False, seed: int = 0, dev
     ``tiny`` applies the experiment's test-suite overrides to the quick configuration;
     ``overrides`` then replaces further entries. Training inside an experiment checkpoints into
     the run folder, so a run that is interrupted and started again resumes.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> r = run("gaussian-linear", tiny=True, out=tempfile.mkdtemp(), progress=False)  # seconds
+    >>> r.verdict in ("held", "did not hold", "inconclusive"), r.figures
+    (True, ['gaussian-linear.png'])
     """
     registry = load_all()
     if name not in registry:
