@@ -394,6 +394,8 @@ class MadryCNN(_Classifier):
     normalize : (mean, std) or None (keyword-only)
     generator : torch.Generator, int seed or None (keyword-only)
 
+    Notes
+    -----
     Input: (N, in_channels, 28, 28) or (N, in_channels * 784).
 
     Examples
@@ -439,6 +441,8 @@ class DigitsCNN(_Classifier):
     normalize : (mean, std) or None (keyword-only)
     generator : torch.Generator, int seed or None (keyword-only)
 
+    Notes
+    -----
     Input: (N, in_channels, 8, 8) or (N, in_channels * 64).
 
     Examples
@@ -541,6 +545,8 @@ class PreActResNet18(_Classifier):
     normalize : (mean, std) or None (keyword-only); puts a :class:`Normalize` layer first
     generator : torch.Generator, int seed or None (keyword-only)
 
+    Notes
+    -----
     Input: (N, in_channels, H, W) images (32x32 for CIFAR; global pooling accepts other sizes)
     or (N, in_channels * 1024) flattened 32x32 images.
 
@@ -601,6 +607,8 @@ class VGG11(_Classifier):
     normalize : (mean, std) or None (keyword-only); puts a :class:`Normalize` layer first
     generator : torch.Generator, int seed or None (keyword-only)
 
+    Notes
+    -----
     Input: (N, in_channels, 32, 32) or (N, in_channels * 1024).
 
     Examples

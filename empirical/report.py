@@ -89,6 +89,8 @@ class Report:
     seeds : the seeds the run used
     device : where it ran (e.g. "cpu", "cuda: NVIDIA H200")
 
+    Notes
+    -----
     ``results`` holds the measured curves and tables that are not predictions (what the figures
     are drawn from, in plain JSON types); ``figures`` the file names of the figures drawn from it.
 
@@ -230,8 +232,8 @@ def plot_predictions(report: dict, ax, *, prefix: str | None = None, label_prefi
     >>> _ = r.predict("demo.rate", "the rate is 0.5", 0.5, proportion(480, 1000))
     >>> fig, ax = figure()
     >>> plot_predictions(r.to_json(), ax)
-    >>> [t.get_text() for t in ax.get_yticklabels()]
-    ['demo.rate']
+    >>> print(*(t.get_text() for t in ax.get_yticklabels()))
+    demo.rate
     """
     preds = [p for p in report["predictions"] if prefix is None or p["id"].startswith(prefix)]
     cut = f"experiments.{report['experiment']}." if label_prefix is None else label_prefix

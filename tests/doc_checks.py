@@ -1,9 +1,11 @@
-"""Public modules, and public objects lacking an Examples section (shared by the doctest tests)."""
+"""Documentation checks: public modules and their Examples; the Python blocks of the README and docs pages."""
 
 import doctest
 import importlib
 import inspect
 import pkgutil
+import re
+from pathlib import Path
 
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -33,3 +35,26 @@ def without_examples(module: str) -> list[str]:
 def run_doctests(module: str) -> doctest.TestResults:
     """Run the doctests of ``module`` (every docstring in it) and return failures / attempts."""
     return doctest.testmod(importlib.import_module(module), optionflags=FLAGS, report=True)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def python_blocks(path) -> list[str]:
+    """The fenced ```python blocks of a Markdown file, in order."""
+    text = (ROOT / path).read_text()
+    return re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
+
+
+def run_blocks(path, tmp_path) -> None:
+    """Run a Markdown file's Python blocks one after the other in one namespace, in ``tmp_path``."""
+    import os
+
+    namespace: dict = {"__name__": "__docs__"}
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        for i, block in enumerate(python_blocks(path)):
+            exec(compile(block, f"{path} block {i + 1}", "exec"), namespace)
+    finally:
+        os.chdir(here)

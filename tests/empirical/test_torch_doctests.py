@@ -1,7 +1,7 @@
 """Every public function and class of ``empirical`` carries an Examples section, and every doctest in it runs."""
 
 import pytest
-from doctest_modules import public_modules, run_doctests, without_examples
+from doc_checks import public_modules, run_doctests, without_examples
 
 MODULES = public_modules("empirical")
 
