@@ -9,7 +9,8 @@
   suite) and print each one's summary table; reports and figures go to ``DIR/NAME``, and a run
   interrupted and started again resumes from its checkpoints there.
 - ``advrisk report DIR``: re-print the summary table of a finished run (its ``report.json``:
-  prediction, predicted, measured with interval, verdict) and re-draw its figures into ``DIR``.
+  prediction, predicted, measured with interval, verdict) and re-draw its figures into ``DIR``;
+  ``--markdown`` prints the table in Markdown instead (the docs' results page is made of these).
 
 The exit status is non-zero when a claim's verdict differs from the registered one (``verify``)
 or when a prediction did not hold (``run``, ``report``).
@@ -24,10 +25,13 @@ from pathlib import Path
 __all__ = ["main"]
 
 
-def _report(folder: str) -> int:
-    from empirical.report import load_report, summary_table
+def _report(folder: str, markdown: bool = False) -> int:
+    from empirical.report import load_report, markdown_table, summary_table
 
     r = load_report(folder)
+    if markdown:
+        print(markdown_table(r))
+        return 1 if r["verdict"] == "did not hold" else 0
     print(summary_table(r))
     duration = r.get("duration_s")
     print(f"device {r.get('device', '?')}" + ("" if duration is None else f", {duration:.1f} s"))
@@ -101,6 +105,7 @@ def main(argv=None) -> int:
     runp.add_argument("--out", default="runs", help="output folder (default: runs)")
     rep = sub.add_parser("report", help="re-print a finished run's report and re-draw its figures")
     rep.add_argument("folder", help="the run's folder (or its report.json)")
+    rep.add_argument("--markdown", action="store_true", help="print the table as Markdown; draw no figures")
     if argv[:1] == ["verify"]:
         from theory.verify import main as verify
 
@@ -112,7 +117,7 @@ def main(argv=None) -> int:
         return _run(args)
     if args.command == "report":
         try:
-            return _report(args.folder)
+            return _report(args.folder, args.markdown)
         except FileNotFoundError as exc:
             print(f"advrisk report: {exc}", file=sys.stderr)
             return 2

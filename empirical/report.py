@@ -30,7 +30,7 @@ from pathlib import Path
 
 from theory.montecarlo import DID_NOT_HOLD, HELD, INCONCLUSIVE, Estimate, compare
 
-__all__ = ["Prediction", "Report", "load_report", "summary_table", "plot_predictions", "REPORT_NAME"]
+__all__ = ["Prediction", "Report", "load_report", "summary_table", "markdown_table", "plot_predictions", "REPORT_NAME"]
 
 REPORT_NAME = "report.json"
 """The file name of a report inside a run's folder."""
@@ -193,6 +193,37 @@ def summary_table(report: dict) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join(lines + [f"{report['experiment']}: {report['verdict']}"])
+
+
+def markdown_table(report: dict) -> str:
+    """The summary table of a report as a Markdown table (for the docs' results page), then its verdict line.
+
+    Examples
+    --------
+    >>> from theory.montecarlo import proportion
+    >>> r = Report("demo", config={}, seeds=[0])
+    >>> _ = r.predict("demo.rate", "the rate is 0.5", 0.5, proportion(480, 1000, confidence=0.95))
+    >>> print(markdown_table(r.to_json()))
+    | prediction | predicted | measured [interval] | verdict |
+    | --- | --- | --- | --- |
+    | `rate` | 0.5 | 0.48 [0.4486, 0.5115] | held |
+    <BLANKLINE>
+    **demo: held** (1 predictions: 1 held)
+    """
+    cut = f"{report['experiment']}."
+    rows = ["| prediction | predicted | measured [interval] | verdict |", "| --- | --- | --- | --- |"]
+    for p in report["predictions"]:
+        rel = {"==": "", "<=": "≤ ", ">=": "≥ ", "<": "&lt; ", ">": "&gt; "}[p.get("relation", "==")]
+        lo, hi = p["interval"]
+        pid = p["id"].removeprefix("experiments.").removeprefix(cut)
+        rows.append(f"| `{pid}` | {rel}{p['predicted']:.4g} | {p['measured']:.4g} [{lo:.4g}, {hi:.4g}] | "
+                    f"{p['verdict']} |")
+    counts = {}
+    for p in report["predictions"]:
+        counts[p["verdict"]] = counts.get(p["verdict"], 0) + 1
+    tally = ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return "\n".join(rows) + f"\n\n**{report['experiment']}: {report['verdict']}** " \
+        f"({len(report['predictions'])} predictions: {tally})"
 
 
 def load_report(path) -> dict:

@@ -102,6 +102,8 @@ def test_advrisk_report_reprints_a_run_and_exits_1_when_a_prediction_did_not_hol
     r.finish().write(tmp_path / "ok")
     out = _cli("report", str(tmp_path / "ok"))
     assert out.returncode == 0 and "demo.rate" in out.stdout and "demo: held" in out.stdout
+    md = _cli("report", "--markdown", str(tmp_path / "ok"))
+    assert md.returncode == 0 and "| `rate` | 0.5 | 0.48 [" in md.stdout and "**demo: held**" in md.stdout
     r.predict("demo.wrong", "the rate is 0.6", 0.6, proportion(480, 1000))
     r.write(tmp_path / "bad")
     out = _cli("report", str(tmp_path / "bad"))
