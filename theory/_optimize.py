@@ -33,8 +33,8 @@ def golden_section(f, lo, hi, iters: int = 64):
     -------
     (x, fx) : the better of the two final interior points and its value, per bracket.
 
-    Example
-    -------
+    Examples
+    --------
     >>> x, fx = golden_section(lambda t: (t - np.array([0.3, 2.0])) ** 2, [0.0, 0.0], [1.0, 5.0])
     >>> np.round(x, 10).tolist()
     [0.3, 2.0]

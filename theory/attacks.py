@@ -21,8 +21,8 @@ attack                   what it does                                           
 =======================  =============================================================  =====================
 
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from theory.attacks import LinearWorstCase
 >>> from theory.threat import ThreatModel
@@ -52,7 +52,17 @@ __all__ = [
 
 
 def as_threat(threat, *, allow_zero: bool = False) -> ThreatModel:
-    """A ThreatModel from a ThreatModel or a bare radius (read with the default l-inf norm)."""
+    """A ThreatModel from a ThreatModel or a bare radius (read with the default l-inf norm).
+
+    Examples
+    --------
+    >>> as_threat(0.5)
+    ThreatModel(norm=inf, eps=0.5)
+    >>> as_threat(ThreatModel.l0(2))
+    Traceback (most recent call last):
+    ...
+    ValueError: this attack needs an lp threat model with p >= 1, got l0 ball of radius 2
+    """
     if isinstance(threat, ThreatModel):
         t = threat
     else:
@@ -73,7 +83,16 @@ def _inputs(x, y):
 
 
 class Attack:
-    """Base class of the attacks that are objects: ``attack(x, y, threat) -> x_adv``."""
+    """Base class of the attacks that are objects: ``attack(x, y, threat) -> x_adv``.
+
+    Examples
+    --------
+    >>> class Identity(Attack):
+    ...     def __call__(self, x, y, threat):
+    ...         return np.array(x, dtype=float)
+    >>> Identity()(np.zeros((2, 3)), np.ones(2), ThreatModel.linf(0.1)).shape
+    (2, 3)
+    """
 
     def __call__(self, x, y, threat) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
@@ -86,6 +105,8 @@ def worst_case_delta(w, threat) -> np.ndarray:
     that is -eps sign(w) (and 0 where w_i = 0), for p = 1 all of eps on one largest |w_i|.
     ``w`` of shape (d,); returns shape (d,). w = 0 gives delta = 0.
 
+    Examples
+    --------
     >>> worst_case_delta([3.0, -4.0], ThreatModel.l2(1.0))
     array([-0.6,  0.8])
     """
@@ -120,6 +141,13 @@ class LinearWorstCase(Attack):
     Parameters
     ----------
     w : array_like, shape (d,)
+
+    Examples
+    --------
+    >>> w, x, y = np.array([3.0, -4.0]), np.array([[1.0, 1.0]]), np.array([1.0])
+    >>> x_adv = LinearWorstCase(w)(x, y, ThreatModel.l2(1.0))
+    >>> np.round(x_adv, 12).tolist(), round(float((x - x_adv)[0] @ w), 12)  # the margin drops by eps ||w||_2 = 5
+    ([[0.4, 1.8]], 5.0)
     """
 
     def __init__(self, w):
@@ -141,6 +169,11 @@ def tsipras_shift(x, y, threat) -> np.ndarray:
     An l-inf perturbation of size eps. With eps = 2 eta it turns each non-robust feature
     N(eta y, 1) into N(-eta y, 1) (tsipras2019 section 2.1); for a linear classifier with
     nonnegative weights it is the worst case (:class:`LinearWorstCase` with w >= 0).
+
+    Examples
+    --------
+    >>> tsipras_shift([[1.0, 2.0], [1.0, 2.0]], [1.0, -1.0], 0.5).tolist()  # against the label
+    [[0.5, 1.5], [1.5, 2.5]]
     """
     t = as_threat(threat)
     if not np.isinf(t.norm):
@@ -159,6 +192,13 @@ class BernoulliL0(Attack):
     Parameters
     ----------
     model : theory.bernoulli.BernoulliModel
+
+    Examples
+    --------
+    >>> from theory.bernoulli import BernoulliModel
+    >>> model = BernoulliModel([1, 1, 1], [-1, -1, -1], 0.25)
+    >>> BernoulliL0(model)(np.array([[1.0, 1.0, 1.0]]), np.array([1.0]), ThreatModel.l0(2)).tolist()  # 2 flips
+    [[-1.0, -1.0, 1.0]]
     """
 
     def __init__(self, model):
@@ -179,6 +219,11 @@ def bernoulli_linf(x, y, threat) -> np.ndarray:
     For eps >= 1 every point goes to the origin, where any classifier has one label, so the
     robust error of every classifier is at least 1/2; for eps < 1 no coordinate changes sign, so
     h* o sign is unchanged (it is the optimal robust classifier).
+
+    Examples
+    --------
+    >>> bernoulli_linf([[1.0, -1.0]], [1.0], 0.5).tolist(), bernoulli_linf([[1.0, -1.0]], [1.0], 2.0).tolist()
+    ([[0.5, -0.5]], [[0.0, -0.0]])
     """
     t = as_threat(threat)
     if not np.isinf(t.norm):
@@ -273,6 +318,20 @@ class BaseRelative(Attack):
     Parameters
     ----------
     w, theta : array_like, shape (d,)
+
+    Examples
+    --------
+    f = sign(x1 + x2), g = sign(x1), eps = 0.5 (l-inf): the attack changes f without changing g exactly where
+    :func:`theory.reference.flippable` says it can:
+
+    >>> from theory.distributions import predict
+    >>> from theory.reference import flippable
+    >>> x = np.array([[0.1, 0.0], [5.0, 0.0], [-0.1, 0.0]])
+    >>> x_adv = BaseRelative([1.0, 1.0], [1.0, 0.0])(x, np.ones(3), 0.5)
+    >>> (predict(x_adv @ [1.0, 1.0]) != predict(x_adv @ [1.0, 0.0])).tolist()
+    [True, False, True]
+    >>> flippable(x, [1.0, 1.0], [1.0, 0.0], 0.5).tolist()
+    [True, False, True]
     """
 
     def __init__(self, w, theta):

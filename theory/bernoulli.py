@@ -35,8 +35,8 @@ Sign convention: sign(0) = -1, as in the whole package (a real x is mapped to th
 T(x)_i = +1 iff x_i > 0, see :meth:`BernoulliModel.linf_robust_classifier`). The Bayes rule keeps
 the paper's own tie rule (eq. 8): +1 iff ||x - theta^(1)||_0 <= ||x - theta^(-1)||_0.
 
-Example
--------
+Examples
+--------
 >>> from theory.threat import ThreatModel
 >>> err, s = optimal_robust_error(21, 0.15, ThreatModel.l0(2))
 >>> bool(err == optimal_robust_error(21, 0.15, 2, norm=0)[0] == robust_error(21, 0.15, 2, s, norm=0))
@@ -305,6 +305,15 @@ def log_binomial_upper_tail(m, k, t) -> np.ndarray:
     ------
     ValueError
         If k < 1, t is outside (0, 1/2], or m or k is not an integer.
+
+    Examples
+    --------
+    >>> round(float(log_binomial_upper_tail(2, 2, 0.25)), 10) == round(2 * math.log(0.25), 10)  # P(B = 2) = (1/4)^2
+    True
+    >>> float(binomial_upper_tail(10**6, 10**6, 0.25))  # P(B = k) = (1/4)^(10^6) underflows float64 ...
+    0.0
+    >>> bool(np.isclose(log_binomial_upper_tail(10**6, 10**6, 0.25), 10**6 * math.log(0.25)))  # ... its log does not
+    True
     """
     m = _int_array(m, "m")
     k = _check_k(k)
@@ -340,6 +349,11 @@ def binomial_upper_tail(m, k, t) -> np.ndarray:
     Returns
     -------
     ndarray of float64 in [0, 1].
+
+    Examples
+    --------
+    >>> np.round(binomial_upper_tail([0, 1, 2, 3], 2, 0.25), 12).tolist()  # B ~ Bin(2, 1/4): 1, 1 - (3/4)^2, 1/16, 0
+    [1.0, 0.4375, 0.0625, 0.0]
     """
     return np.exp(log_binomial_upper_tail(m, k, t))
 
@@ -374,6 +388,13 @@ def log_bayes_error(k, t) -> np.ndarray:
     ------
     ValueError
         If k is not an integer >= 1 or t is outside (0, 1/2].
+
+    Examples
+    --------
+    >>> round(float(log_bayes_error(3, 0.25)), 12) == round(math.log(10 / 64), 12)  # P(Bin(3, 3/4) <= 1) = 10/64
+    True
+    >>> float(bayes_error(10**6, 0.25)), bool(np.isfinite(log_bayes_error(10**6, 0.25)))
+    (0.0, True)
     """
     k = _check_k(k)
     t = _check_t(t)
@@ -390,6 +411,13 @@ def bayes_error(k, t) -> np.ndarray:
     removed. The Bayes rule h(x) = +1 iff ||x - theta^(1)||_0 <= ||x - theta^(-1)||_0.
 
     Parameters, returns (the error in [0, 1/2]) and raises as :func:`log_bayes_error`.
+
+    Examples
+    --------
+    >>> round(float(bayes_error(1, 0.2)), 12)  # one effective coordinate: wrong w.p. 1/2 - t
+    0.3
+    >>> round(float(bayes_error(3, 0.25)), 12)  # P(Bin(3, 3/4) <= 1) = (1 + 9)/64
+    0.15625
     """
     return np.exp(log_bayes_error(k, t))
 
@@ -425,6 +453,11 @@ def log_robust_error_l0(k, t, eps, s) -> np.ndarray:
 
     Source: shaeiri2020 Theorem 4, eq. (12)/(50), with the boundary cases s = k, s = -1 corrected.
     Parameters, returns and raises as :func:`robust_error` with ``norm=0``.
+
+    Examples
+    --------
+    >>> bool(np.isclose(log_robust_error_l0(1, 0.25, 0, 0), math.log(0.25)))  # eps = 0, h_0 = Bayes: 1/2 - t
+    True
     """
     return log_robust_error(k, t, eps, s, norm=0)
 
@@ -434,6 +467,11 @@ def robust_error_l0(k, t, eps, s) -> np.ndarray:
 
     Source: shaeiri2020 Theorem 4, eq. (12) (eq. 50 in appendix A), corrected at s = -1 and s = k;
     see :func:`robust_error`. Parameters, returns and raises as there with ``norm=0``.
+
+    Examples
+    --------
+    >>> float(robust_error_l0(1, 0.25, 0, 0)), float(robust_error_l0(1, 0.25, 1, 1))  # Bayes rule; constant +1
+    (0.25, 0.5)
     """
     return robust_error(k, t, eps, s, norm=0)
 
@@ -448,6 +486,15 @@ def printed_robust_error_l0(k, t, eps, s) -> np.ndarray:
 
     Parameters and raises as :func:`robust_error` with ``norm=0``, with s in {0, ..., k} as
     printed; ``eps`` is an integer count or an l0 :class:`~theory.threat.ThreatModel`.
+
+    Examples
+    --------
+    At s = k (the constant classifier +1, true error 1/2) the printed formula exceeds 1/2:
+
+    >>> float(printed_robust_error_l0(1, 0.25, 1, 1)), float(robust_error(1, 0.25, 1, 1, norm=0))
+    (0.625, 0.5)
+    >>> bool(printed_robust_error_l0(3, 0.25, 1, 1) == robust_error(3, 0.25, 1, 1, norm=0))  # 0 <= s <= k-1: agree
+    True
     """
     _, eps = _threat(eps, 0)
     k, t, eps, s = _l0_args(k, t, eps, s)
@@ -461,6 +508,12 @@ def log_optimal_robust_error_l0(k, t, eps) -> tuple[np.ndarray, np.ndarray]:
     """``log_optimal_robust_error(k, t, eps, norm=0)``: alias kept for one release.
 
     Source: shaeiri2020 Theorem 4 (corrected; see :func:`optimal_robust_error`).
+
+    Examples
+    --------
+    >>> log_err, s = log_optimal_robust_error_l0(1, 0.25, 1)  # one flip defeats every non-constant rule
+    >>> bool(np.isclose(log_err, -math.log(2))), int(s)
+    (True, 1)
     """
     return log_optimal_robust_error(k, t, eps, norm=0)
 
@@ -469,6 +522,12 @@ def optimal_robust_error_l0(k, t, eps) -> tuple[np.ndarray, np.ndarray]:
     """``optimal_robust_error(k, t, eps, norm=0)``: alias kept for one release.
 
     Source: shaeiri2020 Theorem 4, eq. (51), corrected; see :func:`optimal_robust_error`.
+
+    Examples
+    --------
+    >>> err, s = optimal_robust_error_l0(1, 0.25, 1)
+    >>> float(err), int(s)  # the constant classifier +1 (s = k)
+    (0.5, 1)
     """
     return optimal_robust_error(k, t, eps, norm=0)
 
@@ -506,6 +565,11 @@ def log_robust_error_linf(k, t, eps) -> np.ndarray:
     """``log_robust_error(k, t, eps, norm=np.inf)``: alias kept for one release.
 
     Source: shaeiri2020 Theorem 5, eq. (14)/(56); see :func:`robust_error`.
+
+    Examples
+    --------
+    >>> bool(np.isclose(log_robust_error_linf(5, 0.2, 1.0), -math.log(2)))  # eps >= 1: 1/2
+    True
     """
     return log_robust_error(k, t, eps, norm=np.inf)
 
@@ -514,6 +578,11 @@ def robust_error_linf(k, t, eps) -> np.ndarray:
     """``robust_error(k, t, eps, norm=np.inf)``, the optimal linf-robust error: alias kept for one release.
 
     Source: shaeiri2020 Theorem 5, eq. (14)/(56); see :func:`robust_error`.
+
+    Examples
+    --------
+    >>> bool(robust_error_linf(5, 0.2, 0.5) == bayes_error(5, 0.2)), float(robust_error_linf(5, 0.2, 1.0))
+    (True, 0.5)
     """
     return robust_error(k, t, eps, norm=np.inf)
 
@@ -528,6 +597,13 @@ def log_robust_error(k, t, eps, s=None, *, norm=None) -> np.ndarray:
 
     Source: shaeiri2020 Theorem 4 (eq. 12/50, corrected at s = -1, k) for ``norm=0``, Theorem 5
     (eq. 14/56) for ``norm=np.inf``. Parameters, returns (as logs) and raises as :func:`robust_error`.
+
+    Examples
+    --------
+    >>> bool(np.isclose(log_robust_error(3, 0.25, 1, 1, norm=0), np.log(robust_error(3, 0.25, 1, 1, norm=0))))
+    True
+    >>> bool(np.isfinite(log_robust_error(10**6, 0.25, 1, 10**6 // 2, norm=0)))  # the error itself underflows
+    True
     """
     p, eps = _threat(eps, norm)
     if p == 0:
@@ -583,8 +659,8 @@ def robust_error(k, t, eps, s=None, *, norm=None) -> np.ndarray:
         integer), s not an integer in [-1, k], s missing for norm 0 or given for norm inf, a norm
         other than 0 and inf, or a ThreatModel with a different ``norm``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from theory.threat import ThreatModel
     >>> bool(robust_error(5, 0.2, ThreatModel.l0(1), 2) == robust_error(5, 0.2, 1, 2, norm=0))
     True
@@ -602,6 +678,12 @@ def log_optimal_robust_error(k, t, eps, *, norm=None) -> tuple[np.ndarray, np.nd
     Returns
     -------
     (log_error, s) : ndarrays (float64, int64). Parameters and raises as :func:`optimal_robust_error`.
+
+    Examples
+    --------
+    >>> log_err, s = log_optimal_robust_error(10**6, 0.25, 1, norm=0)
+    >>> bool(np.isfinite(log_err)), int(s)  # the middle threshold floor((k - 1)/2)
+    (True, 499999)
     """
     p, eps = _threat(eps, norm)
     if p == 0:
@@ -645,6 +727,15 @@ def optimal_robust_error(k, t, eps, *, norm=None) -> tuple[np.ndarray, np.ndarra
     ValueError
         If k < 1, t outside (0, 1/2], eps negative (or, for norm 0, not an integer), a norm other
         than 0 and inf, or a ThreatModel with a different ``norm``.
+
+    Examples
+    --------
+    >>> err, s = optimal_robust_error(3, 0.25, 0, norm=0)  # no adversary: the Bayes error, at s = 1
+    >>> bool(err == bayes_error(3, 0.25)), int(s)
+    (True, 1)
+    >>> err, s = optimal_robust_error(1, 0.25, 1, norm=0)  # shaeiri2020.thm4.2: eq. (12) would give 0.625
+    >>> float(err), int(s)
+    (0.5, 1)
     """
     log_err, s = log_optimal_robust_error(k, t, eps, norm=norm)
     return np.exp(log_err), s
@@ -681,6 +772,17 @@ class BernoulliModel:
     ------
     ValueError
         For entries outside {-1, 1}, shapes that differ, equal centres, or t outside (0, 1/2].
+
+    Examples
+    --------
+    >>> model = BernoulliModel([1, 1, 1, 1], [-1, -1, 1, 1], t=0.25)
+    >>> model.dim, model.effective_dimension
+    (4, 2)
+    >>> x, y = model.sample(5, rng=0)
+    >>> x.shape, y.shape, np.unique(x).tolist()
+    ((5, 4), (5,), [-1.0, 1.0])
+    >>> bool(model.bayes_error() == bayes_error(2, 0.25))
+    True
     """
 
     def __init__(self, theta_pos, theta_neg, t: float):
@@ -759,8 +861,8 @@ class BernoulliModel:
     def bayes_error(self) -> float:
         """The error of :meth:`bayes_classifier`: :func:`bayes_error` at (k, t) (shaeiri2020 Theorem 3).
 
-        Example
-        -------
+        Examples
+        --------
         >>> round(BernoulliModel([1, 1, 1], [-1, -1, -1], 0.25).bayes_error(), 6)  # P(Bin(3, 3/4) <= 1)
         0.15625
         """
@@ -841,6 +943,15 @@ def labelling_robust_errors_l0(d: int, k: int, t: float, eps: int) -> np.ndarray
     Returns
     -------
     ndarray, shape (2^(2^d),): the robust error of each labelling.
+
+    Examples
+    --------
+    One coordinate, 2 points, 4 labellings (constant -1, h_0 = Bayes rule, its flip, constant +1):
+
+    >>> labelling_robust_errors_l0(1, 1, 0.25, 0).tolist()
+    [0.5, 0.25, 0.75, 0.5]
+    >>> float(labelling_robust_errors_l0(2, 2, 0.25, 1).min()) == float(optimal_robust_error(2, 0.25, 1, norm=0)[0])
+    True
     """
     if isinstance(d, bool) or not isinstance(d, numbers.Integral) or not 1 <= d <= 4:
         raise ValueError(f"d must be an integer in [1, 4], got {d!r}")

@@ -98,6 +98,14 @@ class MarginLoss:
     [0, inf]; +inf is allowed for overflow at extreme margins). ``closed_form_psi`` is the
     psi-transform in closed form (zhang2019 Table 2 / BJM06), or None.
     Instances are compared and hashed by identity (their tables are cached).
+
+    Examples
+    --------
+    >>> hinge = MarginLoss("my_hinge", lambda a: np.maximum(1.0 - a, 0.0))
+    >>> hinge([-1.0, 0.0, 2.0]).tolist()  # max(1 - a, 0)
+    [2.0, 1.0, 0.0]
+    >>> get_loss(hinge) is hinge  # validated once (finite, >= 0, calibrated), then used as given
+    True
     """
 
     name: str
@@ -214,6 +222,16 @@ def get_loss(loss) -> MarginLoss:
     ------
     ValueError
         an unknown name; a loss that is negative, NaN, or not classification-calibrated.
+
+    Examples
+    --------
+    >>> loss = get_loss("exponential")
+    >>> loss.name, np.round(loss([0.0, 1.0]), 4).tolist()  # exp(-a): 1 and 1/e
+    ('exponential', [1.0, 0.3679])
+    >>> get_loss(lambda a: np.maximum(-a, 0.0))  # the perceptron loss: psi~ = 0
+    Traceback (most recent call last):
+    ...
+    ValueError: loss '<lambda>' is not classification-calibrated: ...
     """
     if isinstance(loss, MarginLoss):
         if loss.name in LOSSES and LOSSES[loss.name] is loss:
@@ -332,8 +350,8 @@ def conditional_risk(loss, posterior) -> np.ndarray:
     ------
     ValueError : posterior outside [0, 1] or NaN; a loss that is not classification-calibrated.
 
-    Example
-    -------
+    Examples
+    --------
     >>> float(conditional_risk("hinge", 0.3))  # 2 min(eta, 1 - eta)
     0.6
     """
@@ -361,6 +379,13 @@ def constrained_conditional_risk(loss, posterior) -> np.ndarray:
     Raises
     ------
     ValueError : posterior outside [0, 1]; a loss that is not classification-calibrated.
+
+    Examples
+    --------
+    >>> constrained_conditional_risk("hinge", [0.1, 0.5, 0.9]).tolist()  # Table 2: H^- = C_eta(0) = phi(0) = 1
+    [1.0, 1.0, 1.0]
+    >>> float(constrained_conditional_risk("exponential", 0.5))  # = H(1/2) = 2 sqrt(1/4)
+    1.0
     """
     loss = get_loss(loss)
     eta = probability(posterior, "posterior")
@@ -400,6 +425,12 @@ def psi_tilde(loss, excess) -> np.ndarray:
     Raises
     ------
     ValueError : excess outside [0, 1]; a loss that is not classification-calibrated.
+
+    Examples
+    --------
+    >>> t = 0.6  # exponential loss, Table 2: psi~(t) = 1 - sqrt(1 - t^2) = 0.2
+    >>> round(float(psi_tilde("exponential", t)), 10), round(1 - (1 - t**2) ** 0.5, 10)
+    (0.2, 0.2)
     """
     loss = get_loss(loss)
     excess = probability(excess, "excess")
@@ -427,6 +458,14 @@ def psi_hull(loss) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Source: zhang2019 section 2.5: psi = (psi~)** is the largest convex minorant of psi~.
 
     The grid has 1025 points excess_k = (1 - cos(pi k / 1024)) / 2. Cached per loss.
+
+    Examples
+    --------
+    >>> grid, pt, hull = psi_hull("squared")
+    >>> grid.shape, float(grid[0]), float(grid[-1])
+    ((1025,), 0.0, 1.0)
+    >>> bool(np.allclose(pt, grid**2)), hull.size  # psi~(t) = t^2 is strictly convex: every point is a vertex
+    (True, 1025)
     """
     loss = get_loss(loss)
     tab = loss._cache.get("hull")
@@ -470,8 +509,8 @@ def psi(loss, excess) -> np.ndarray:
     ------
     ValueError : excess outside [0, 1]; a loss that is not classification-calibrated.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(float(psi("hinge", 0.25)), 12)  # Table 2: psi(excess) = excess
     0.25
     """
@@ -499,6 +538,13 @@ def psi_closed_form(loss, excess) -> np.ndarray:
     Raises
     ------
     ValueError : excess outside [0, 1]; a loss without a closed form.
+
+    Examples
+    --------
+    >>> psi_closed_form("squared", [0.0, 0.5, 1.0]).tolist()  # t^2
+    [0.0, 0.25, 1.0]
+    >>> round(float(psi_closed_form("logistic2", 1.0)), 12)  # (1/2)(2) log2(2) = 1
+    1.0
     """
     loss = get_loss(loss)
     if loss.closed_form_psi is None:
@@ -528,6 +574,13 @@ def psi_inverse(loss, value, closed_form: bool = False) -> np.ndarray:
     Raises
     ------
     ValueError : value negative or NaN; a loss that is not calibrated or (closed_form) has no closed form.
+
+    Examples
+    --------
+    >>> round(float(psi_inverse("squared", 0.25)), 10)  # psi(t) = t^2 = 0.25 at t = 1/2
+    0.5
+    >>> float(psi_inverse("hinge", 0.0)), float(psi_inverse("hinge", 5.0))  # 0 at 0; saturates at 1 past psi(1)
+    (0.0, 1.0)
     """
     loss = get_loss(loss)
     v = nonnegative(value, "value", allow_inf=True)
@@ -636,6 +689,13 @@ def trades_upper_bound(loss, excess_phi_risk, boundary_term, closed_form: bool =
     Raises
     ------
     ValueError : negative inputs, a loss that is not calibrated.
+
+    Examples
+    --------
+    >>> round(float(trades_upper_bound("hinge", 0.1, 0.2)), 10)  # psi^-1(0.1) + 0.2 = 0.1 + 0.2
+    0.3
+    >>> round(float(trades_upper_bound("squared", 0.04, 0.1, closed_form=True)), 10)  # sqrt(0.04) + 0.1
+    0.3
     """
     e = nonnegative(excess_phi_risk, "excess_phi_risk")
     b = nonnegative(boundary_term, "boundary_term")
@@ -653,6 +713,12 @@ class PiecewiseConstant:
 
     The last cell is closed on the right. breaks strictly increasing, shape (n + 1,); values
     shape (n,).
+
+    Examples
+    --------
+    >>> f = PiecewiseConstant([0.0, 0.5, 1.0], [0.2, 0.9])
+    >>> f([0.0, 0.25, 0.5, 1.0]).tolist()  # a break belongs to the cell on its right; 1.0 to the last
+    [0.2, 0.2, 0.9, 0.9]
     """
 
     breaks: np.ndarray
@@ -685,6 +751,14 @@ def refine(*functions: PiecewiseConstant) -> tuple[np.ndarray, list[np.ndarray]]
     Raises
     ------
     ValueError : no function given, an argument that is not a PiecewiseConstant, different intervals.
+
+    Examples
+    --------
+    >>> f = PiecewiseConstant([0.0, 0.5, 1.0], [0.2, 0.9])
+    >>> g = PiecewiseConstant([0.0, 0.25, 1.0], [-1.0, 1.0])
+    >>> breaks, (fv, gv) = refine(f, g)
+    >>> breaks.tolist(), fv.tolist(), gv.tolist()
+    ([0.0, 0.25, 0.5, 1.0], [0.2, 0.2, 0.9], [-1.0, 1.0, 1.0])
     """
     if not functions:
         raise ValueError("refine needs at least one PiecewiseConstant, got none")
@@ -703,7 +777,15 @@ def refine(*functions: PiecewiseConstant) -> tuple[np.ndarray, list[np.ndarray]]
 
 @dataclass(frozen=True)
 class IntervalRisks:
-    """Exact errors of a piecewise-constant score on an interval problem (see :func:`interval_risks`)."""
+    """Exact errors of a piecewise-constant score on an interval problem (see :func:`interval_risks`).
+
+    Examples
+    --------
+    >>> eta = toy_example(0.25)  # example (2): the Bayes rule is right everywhere, but never robust
+    >>> r = interval_risks(eta, sign_classifier(eta), 0.25)
+    >>> r.natural, r.boundary, r.robust, r.robust == r.natural + r.boundary  # eq. (1)
+    (0.0, 1.0, 1.0, True)
+    """
 
     natural: float
     boundary: float
@@ -817,8 +899,8 @@ def interval_risks(posterior: PiecewiseConstant, score: PiecewiseConstant, eps,
     ------
     ValueError : posterior outside [0, 1], negative eps or density, different intervals.
 
-    Example
-    -------
+    Examples
+    --------
     >>> post = PiecewiseConstant([0.0, 1.0], [0.5])
     >>> interval_risks(post, constant_classifier(post, 0.0), 0.1).boundary_sign  # f = 0: P(Y = -1)
     0.5
@@ -846,7 +928,14 @@ def interval_risks(posterior: PiecewiseConstant, score: PiecewiseConstant, eps,
 
 @dataclass(frozen=True)
 class PhiRisks:
-    """Exact phi-risks of a piecewise-constant score (see :func:`interval_phi_risks`)."""
+    """Exact phi-risks of a piecewise-constant score (see :func:`interval_phi_risks`).
+
+    Examples
+    --------
+    >>> r = PhiRisks(phi_risk=1.0, bayes_phi_risk=0.25, regularizer=0.5)
+    >>> r.excess, r.trades_objective  # 1 - 0.25 and 1 + 0.5
+    (0.75, 1.5)
+    """
 
     phi_risk: float
     bayes_phi_risk: float
@@ -884,6 +973,14 @@ def interval_phi_risks(loss, posterior: PiecewiseConstant, score: PiecewiseConst
     Raises
     ------
     ValueError : as :func:`interval_risks`; lam <= 0; a loss that is not calibrated.
+
+    Examples
+    --------
+    The zero score with the hinge loss: phi(0) = 1 everywhere, and H(1/2) = 1 (no score beats 0 at eta = 1/2):
+
+    >>> post = PiecewiseConstant([0.0, 1.0], [0.5])
+    >>> interval_phi_risks("hinge", post, constant_classifier(post, 0.0), 0.1, lam=1.0)
+    PhiRisks(phi_risk=1.0, bayes_phi_risk=1.0, regularizer=1.0)
     """
     loss = get_loss(loss)
     lam = float(positive(lam, "lam"))
@@ -911,6 +1008,12 @@ def sample_interval(posterior: PiecewiseConstant, n: int, rng=None, density: Pie
     Returns
     -------
     x : ndarray (n,), y : ndarray of +-1 (n,)
+
+    Examples
+    --------
+    >>> x, y = sample_interval(toy_example(0.5), 1000, rng=0)  # eta = 0 on [0, 1/2), 1 on [1/2, 1]
+    >>> x.shape, bool(np.all(y == np.where(x < 0.5, -1.0, 1.0))), bool(0 <= x.min() and x.max() <= 1)
+    ((1000,), True, True)
     """
     from theory._validate import check_size
 
@@ -944,6 +1047,12 @@ def toy_example(eps, *, norm=None) -> PiecewiseConstant:
     Returns
     -------
     PiecewiseConstant on [0, 1] (the density is uniform: pass density=None)
+
+    Examples
+    --------
+    >>> eta = toy_example(0.25)
+    >>> eta.breaks.tolist(), eta.values.tolist()  # alternating cells of width eps
+    ([0.0, 0.25, 0.5, 0.75, 1.0], [0.0, 1.0, 0.0, 1.0])
     """
     eps = float(positive(_radius_1d(eps, norm), "eps"))
     if eps > 1 or eps < 1e-5:
@@ -961,6 +1070,11 @@ def sign_classifier(posterior: PiecewiseConstant) -> PiecewiseConstant:
 
     Source: zhang2019 section 2.4 (Table 1) and appendix C.3 (f* = 2 eta - 1). sign(0) = -1:
     where the posterior is exactly 1/2 it predicts -1 (either label is Bayes optimal there).
+
+    Examples
+    --------
+    >>> sign_classifier(PiecewiseConstant([0.0, 0.5, 0.75, 1.0], [0.2, 0.5, 0.9])).values.tolist()
+    [-1.0, -1.0, 1.0]
     """
     if not isinstance(posterior, PiecewiseConstant):
         raise ValueError(f"posterior must be a PiecewiseConstant, got {type(posterior).__name__}")
@@ -968,7 +1082,18 @@ def sign_classifier(posterior: PiecewiseConstant) -> PiecewiseConstant:
 
 
 def constant_classifier(posterior: PiecewiseConstant, value: float = 1.0) -> PiecewiseConstant:
-    """The constant score ``value`` on the posterior's interval (value = 1: the all-one classifier of Table 1)."""
+    """The constant score ``value`` on the posterior's interval (value = 1: the all-one classifier of Table 1).
+
+    Examples
+    --------
+    >>> eta = toy_example(0.25)
+    >>> f = constant_classifier(eta)
+    >>> f.breaks.tolist(), f.values.tolist()
+    ([0.0, 1.0], [1.0])
+    >>> r = interval_risks(eta, f, 0.25)  # Table 1: never near a sign change; wrong where eta = 0
+    >>> r.natural, r.boundary, r.robust
+    (0.5, 0.0, 0.5)
+    """
     if not isinstance(posterior, PiecewiseConstant):
         raise ValueError(f"posterior must be a PiecewiseConstant, got {type(posterior).__name__}")
     return PiecewiseConstant(posterior.breaks[[0, -1]], np.array([float(as_array(value, "value"))]))
@@ -986,6 +1111,12 @@ class TightnessConstruction:
     X = [0, 1] uniform, posterior eta = (1 + alpha1)/2 on [0, gamma), (1 + alpha2)/2 on
     [gamma, 1]; the score is f1 < 0 on the first cell and f2 < 0 on the second. ``excess`` is
     the target R_rob(f) - R_nat^* (the paper's theta), ``posterior`` the PiecewiseConstant eta.
+
+    Examples
+    --------
+    >>> c = tightness_construction("hinge", 0.3, xi=0.01)
+    >>> isinstance(c, TightnessConstruction), c.posterior.values.tolist()  # eta = (1 + 0.3)/2 on both cells
+    (True, [0.65, 0.65])
     """
 
     excess: float
@@ -1034,6 +1165,12 @@ def tightness_construction(loss, excess, xi, eps=0.1, *, norm=None) -> Tightness
     Raises
     ------
     ValueError : excess outside [0, 1], xi <= 0, eps < 0, a loss with phi(+inf) > 0 or not calibrated.
+
+    Examples
+    --------
+    >>> c = tightness_construction("exponential", 0.3, xi=0.01)
+    >>> round(c.excess_robust, 10), bool(c.lower <= c.excess_phi <= c.upper), round(c.upper - c.lower, 10)
+    (0.3, True, 0.01)
     """
     loss = get_loss(loss)
     theta = float(probability(excess, "excess"))  # the paper's theta

@@ -24,13 +24,13 @@ multi-dimensional Bernoulli    shaeiri2020 Definition 7                         
 :class:`TsiprasDistribution` and :class:`BernoulliModel` live in :mod:`theory.tradeoff` and
 :mod:`theory.bernoulli` beside their closed forms and are re-exported here.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from theory.distributions import GaussianMixture, Distribution
 >>> D = GaussianMixture([1.0, 0.5])
 >>> x, y = D.sample(4, rng=0)
->>> x.shape, sorted(set(y))
+>>> x.shape, sorted(set(y.tolist()))
 ((4, 2), [-1.0, 1.0])
 >>> isinstance(D, Distribution)
 True
@@ -63,6 +63,8 @@ __all__ = [
 def predict(scores) -> np.ndarray:
     """Labels from scores with the package's convention sign(0) = -1: +1 iff the score is > 0.
 
+    Examples
+    --------
     >>> predict([2.0, 0.0, -1.0])
     array([ 1., -1., -1.])
     """
@@ -71,7 +73,13 @@ def predict(scores) -> np.ndarray:
 
 @runtime_checkable
 class Distribution(Protocol):
-    """What every distribution of the theory provides (see the module docstring)."""
+    """What every distribution of the theory provides (see the module docstring).
+
+    Examples
+    --------
+    >>> isinstance(UniformSquares(), Distribution), isinstance(object(), Distribution)  # dim and sample
+    (True, False)
+    """
 
     @property
     def dim(self) -> int: ...
@@ -104,6 +112,22 @@ class GaussianMixture:
     ----------
     theta : ndarray, (mu_pos - mu_neg) / 2, the direction of the Bayes rule; for the symmetric
         mixture it is mu_pos, the ``theta`` of :mod:`theory.gaussian`.
+
+    Examples
+    --------
+    Two means (shaeiri2020 Definition 6): the Bayes rule splits at the midpoint, its error is Phi(-||theta||_2 / sigma):
+
+    >>> import math
+    >>> D = GaussianMixture([2.0, 0.0], [0.0, 0.0])
+    >>> D.theta.tolist(), D.center.tolist(), D.symmetric
+    ([1.0, 0.0], [1.0, 0.0], False)
+    >>> D.bayes_classifier([[1.5, 0.0], [0.5, 0.0]]).tolist()
+    [1.0, -1.0]
+    >>> bool(np.isclose(D.bayes_error(), 0.5 * math.erfc(1 / math.sqrt(2))))  # Phi(-1)
+    True
+    >>> x, y = D.sample(2000, rng=0)
+    >>> bool(abs(np.mean(D.bayes_classifier(x) != y) - D.bayes_error()) < 0.03)  # Monte Carlo agrees
+    True
     """
 
     def __init__(self, mu_pos, mu_neg=None, sigma: float = 1.0):
@@ -158,6 +182,14 @@ class UniformSquares:
     in closed form are :func:`theory.regularization.uniform_squares_risks`.
 
     Source: suggala2019 section 6, discussion after Theorem 6.
+
+    Examples
+    --------
+    >>> UniformSquares().bayes_error()  # the paper's squares are 0.4 apart
+    0.0
+    >>> D = UniformSquares(center=0.5)  # overlap [-0.5, 0.5]: given to the likelier class +1
+    >>> D.bayes_error(), D.bayes_classifier([[-0.4, 0.0], [-0.6, 0.0]]).tolist()  # (1/4) (1 / 2)
+    (0.125, [1.0, -1.0])
     """
 
     def __init__(self, p_pos: float = 0.75, center: float = 1.2, side: float = 2.0):
@@ -215,6 +247,17 @@ class IntervalDistribution:
 
     ``sample`` returns x of shape (n, 1) (dim = 1), so that it has the protocol's shape;
     :func:`theory.calibration.sample_interval` is the sampler underneath.
+
+    Examples
+    --------
+    >>> from theory.calibration import PiecewiseConstant
+    >>> posterior = PiecewiseConstant([0.0, 0.5, 1.0], [0.2, 0.9])
+    >>> D = IntervalDistribution(posterior, density=PiecewiseConstant([0.0, 0.5, 1.0], [3.0, 1.0]))
+    >>> round(D.bayes_error(), 12)  # (3/4) 0.2 + (1/4) 0.1
+    0.175
+    >>> x, y = D.sample(5, rng=0)
+    >>> x.shape, D.dim
+    ((5, 1), 1)
     """
 
     def __init__(self, posterior, density=None):

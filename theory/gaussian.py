@@ -220,6 +220,13 @@ def robust_margin(w, theta, eps=0.0, sigma=1.0, *, norm=None):
     Returns
     -------
     ndarray, shape w.shape[:-1] broadcast with eps and sigma; 0 where w = 0.
+
+    Examples
+    --------
+    >>> float(robust_margin([3.0, 4.0], [1.0, 1.0], 0.5))  # l-inf: (7 - 0.5 ||w||_1) / ||w||_2 = (7 - 3.5) / 5
+    0.7
+    >>> float(robust_margin([3.0, 4.0], [1.0, 1.0], 0.5, norm=2))  # (7 - 0.5 * 5) / 5
+    0.9
     """
     w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
     m, lo, _ = _margin(w, theta, eps, sigma, p)
@@ -257,12 +264,31 @@ def classification_risk(w, theta, sigma=1.0):
     ------
     ValueError
         NaN or infinite entries, sigma <= 0, or mismatched dimensions.
+
+    Examples
+    --------
+    >>> import math
+    >>> r = classification_risk([1.0, 0.0], [1.0, 0.5])  # Phi(-1)
+    >>> bool(np.isclose(r, 0.5 * math.erfc(1 / math.sqrt(2)))), float(classification_risk([0.0, 0.0], [1.0, 0.5]))
+    (True, 0.5)
     """
     return adversarial_risk(w, theta, 0.0, sigma)
 
 
 def log_classification_risk(w, theta, sigma=1.0):
-    """log of :func:`classification_risk`, finite where the risk underflows (margins up to 1e150)."""
+    """log of :func:`classification_risk`, finite where the risk underflows (margins up to 1e150).
+
+    Examples
+    --------
+    Phi(-40) ~ 4e-350 underflows; its log is close to the Mills-ratio asymptote -40^2/2 - log(40 sqrt(2 pi)):
+
+    >>> import math
+    >>> float(classification_risk([1.0, 0.0], [40.0, 0.0]))
+    0.0
+    >>> bool(np.isclose(log_classification_risk([1.0, 0.0], [40.0, 0.0]), -800 - math.log(40 * math.sqrt(2 * math.pi)),
+    ...                 atol=1e-3))
+    True
+    """
     return log_adversarial_risk(w, theta, 0.0, sigma)
 
 
@@ -293,8 +319,8 @@ def adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None):
         NaN/inf entries, eps < 0, sigma <= 0, norm < 1, a ThreatModel with a different
         ``norm``, or shapes that do not match.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from theory.threat import ThreatModel
     >>> a = adversarial_risk([1.0, 0.0], [1.0, 0.5], 0.2, norm=2)
     >>> bool(a == adversarial_risk([1.0, 0.0], [1.0, 0.5], ThreatModel.l2(0.2)))
@@ -306,7 +332,15 @@ def adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None):
 
 def log_adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None):
     """log of :func:`adversarial_risk`; finite and accurate (relative error of the log ~1e-16)
-    where the risk itself underflows float64. ``eps`` and ``norm`` as there."""
+    where the risk itself underflows float64. ``eps`` and ``norm`` as there.
+
+    Examples
+    --------
+    >>> import math
+    >>> v = log_adversarial_risk([1.0, 0.0], [1.0, 0.5], 0.5)  # margin (1 - 0.5 * 1) / 1: log Phi(-0.5)
+    >>> bool(np.isclose(v, math.log(0.5 * math.erfc(0.5 / math.sqrt(2)))))
+    True
+    """
     w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
     return _risk_from_margin(*_margin(w, theta, eps, sigma, p), log=True)
 
@@ -325,13 +359,27 @@ def bayes_risk(theta, sigma=1.0):
     Returns
     -------
     float or ndarray in [0, 1/2].
+
+    Examples
+    --------
+    >>> import math
+    >>> bool(np.isclose(bayes_risk([3.0, 4.0]), 0.5 * math.erfc(5 / math.sqrt(2))))  # Phi(-||theta||_2) = Phi(-5)
+    True
+    >>> bool(np.isclose(bayes_risk([3.0, 4.0], sigma=5.0), classification_risk([1.0, 0.0], [1.0, 0.0])))  # Phi(-1)
+    True
     """
     theta = as_vector(theta, "theta")
     return classification_risk(theta, theta, sigma)
 
 
 def log_bayes_risk(theta, sigma=1.0):
-    """log of :func:`bayes_risk`, finite where the risk underflows."""
+    """log of :func:`bayes_risk`, finite where the risk underflows.
+
+    Examples
+    --------
+    >>> float(bayes_risk([40.0, 0.0])), bool(np.isfinite(log_bayes_risk([40.0, 0.0])))
+    (0.0, True)
+    """
     theta = as_vector(theta, "theta")
     return log_classification_risk(theta, theta, sigma)
 
@@ -492,6 +540,16 @@ def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None, suppo
     ------
     ValueError
         Bad input as in :func:`adversarial_risk`, or a norm other than 1, 2, inf.
+
+    Examples
+    --------
+    >>> float(base_relative_adversarial_risk([1.0, 0.0], [1.0, 0.0], 0.5))  # f = g: nothing to flip
+    0.0
+    >>> r = base_relative_adversarial_risk([1.0, 1.0], [1.0, 0.0], 0.1, norm=2)
+    >>> round(float(r), 4), bool(r <= base_relative_adversarial_risk_bound([1.0, 1.0], [1.0, 0.0], 0.1, norm=2))
+    (0.0324, True)
+    >>> bool(np.isclose(base_relative_adversarial_risk([3.0, 3.0], [2.0, 0.0], 0.2, 2.0, norm=2), r))  # invariance
+    True
     """
     w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
     if p not in (1.0, 2.0, np.inf):
@@ -560,6 +618,14 @@ def base_relative_adversarial_risk_bound(w, theta, eps, sigma=1.0, *, norm=None)
     -------
     float or ndarray in [0, 1]; 0 where w = theta (the printed formula is 0/0 there and
     the exact risk is 0).
+
+    Examples
+    --------
+    >>> import math
+    >>> v = base_relative_adversarial_risk_bound([2.0, 0.0], [1.0, 0.0], 0.5)  # w - theta = (1, 0): Phi(0.5 - 1)
+    >>> bool(np.isclose(v, 0.5 * math.erfc(0.5 / math.sqrt(2)))), float(base_relative_adversarial_risk_bound(
+    ...     [1.0, 0.0], [1.0, 0.0], 0.5))
+    (True, 0.0)
     """
     w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
     # The bound is invariant under (w, theta, eps, sigma) -> c (w, theta, eps, sigma), c > 0: divide
@@ -607,6 +673,15 @@ def optimal_robust_risk(mu_pos, mu_neg, eps, sigma=1.0, *, norm=None):
     Returns
     -------
     float or ndarray in [0, 1/2].
+
+    Examples
+    --------
+    >>> import math
+    >>> r = optimal_robust_risk([1.0, 0.0], [-1.0, 0.0], 0.25, norm=2)  # Theorem 2: Phi(eps - ||mu_1 - mu_-1||/2)
+    >>> bool(np.isclose(r, 0.5 * math.erfc(0.75 / math.sqrt(2))))
+    True
+    >>> float(optimal_robust_risk([1.0, 0.0], [-1.0, 0.0], 1.5, norm=2))  # eps beyond half the distance: 1/2
+    0.5
     """
     mu_pos = as_vector(mu_pos, "mu_pos")
     mu_neg = as_vector(mu_neg, "mu_neg")
@@ -650,6 +725,15 @@ def optimal_linear_robust_classifier(theta, eps, sigma=1.0, *, norm=None):
     -------
     w : ndarray, shape of theta broadcast with eps: unit l2 norm, or 0
     risk : float or ndarray
+
+    Examples
+    --------
+    >>> w, risk = optimal_linear_robust_classifier([1.0, 0.2], 0.5)  # l-inf: soft thresholding (0.5, 0), normalized
+    >>> w.tolist(), bool(risk == adversarial_risk(w, [1.0, 0.2], 0.5))
+    ([1.0, 0.0], True)
+    >>> w, risk = optimal_linear_robust_classifier([1.0, 0.2], 2.0)  # theta inside the ball: the constant classifier
+    >>> w.tolist(), float(risk)
+    ([0.0, 0.0], 0.5)
     """
     theta = as_vector(theta, "theta")
     p, eps = resolve(eps, norm)

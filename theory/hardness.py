@@ -174,6 +174,13 @@ def reduction_lambda(k: int, eps, *, norm=None, corrected: bool = False) -> floa
     Raises
     ------
     ValueError for k < 3 (then 2k - 4 <= 0 and (16) is undefined), norm < 1, eps < 0.
+
+    Examples
+    --------
+    >>> round(float(reduction_lambda(3, 1.0, norm=2)), 6)  # eq. (16): eps / (2k - 4)^(1/2) = 1/sqrt(2)
+    0.707107
+    >>> float(reduction_lambda(3, 1.0)), float(reduction_lambda(3, 1.0, corrected=True))  # l-inf: eps; mid of (1, 2]
+    (1.0, 1.5)
     """
     k = positive_int(k, "k", minimum=3)
     p, eps = _threat(eps, norm)
@@ -224,6 +231,17 @@ def shaeiri_reduction(G, eps, *, norm=None):
     ------
     ValueError for a graph that is not simple and undirected or has fewer than 3 vertices,
     norm < 1, eps < 0.
+
+    Examples
+    --------
+    On the path 0-1-2-3, alpha_3 = 2 ({0, 3}), yet the printed construction has optimal robust error 1 - 1/k:
+
+    >>> import networkx as nx
+    >>> points, labels, weights = shaeiri_reduction(nx.path_graph(4), 1.0)
+    >>> points.shape, labels.tolist(), weights.tolist()  # k points in C(k, 2) dimensions
+    ((4, 6), [0, 1, 2, 3], [0.25, 0.25, 0.25, 0.25])
+    >>> optimal_robust_error(points, labels, weights, 1.0)  # not 1 - alpha_3/k = 0.5
+    0.75
     """
     nodes, M = _signed_incidence(G)
     k = len(nodes)
@@ -264,6 +282,13 @@ def corrected_reduction(G, eps, *, norm=None, distance: int = 2, coloring=None):
     ------
     ValueError for a bad graph, norm < 1, eps <= 0, distance < 2, or a coloring that is not a
     proper integer colouring of ``G^(distance - 1)``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> points, labels, weights = corrected_reduction(nx.path_graph(4), 1.0, distance=3)
+    >>> optimal_robust_error(points, labels, weights, 1.0)  # 1 - alpha_3(P4)/4 = 1 - 2/4
+    0.5
     """
     _check_graph(G, min_nodes=3)
     distance = positive_int(distance, "distance", minimum=2)
@@ -327,6 +352,11 @@ def distance_graph(points, radius, *, norm=None) -> nx.Graph:
     Returns
     -------
     networkx.Graph on 0..n-1
+
+    Examples
+    --------
+    >>> sorted(distance_graph([[0.0], [1.0], [3.0]], 1.0).edges())  # |0 - 1| <= 1 only
+    [(0, 1)]
     """
     x = as_array(points, "points")
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
@@ -366,6 +396,11 @@ def conflict_graph(points, labels, eps, *, norm=None, rtol: float = 1e-12) -> nx
     Returns
     -------
     networkx.Graph on 0..n-1
+
+    Examples
+    --------
+    >>> sorted(conflict_graph([[0.0], [1.0], [3.0]], [0, 1, 0], 0.5).edges())  # 0, 1: different labels, 1 <= 2 eps
+    [(0, 1)]
     """
     x, lab, _ = _check_distribution(points, labels, np.ones(np.shape(points)[0] if np.ndim(points) else 1))
     p, eps = _threat(eps, norm)
@@ -568,6 +603,14 @@ def max_weight_robust_set(points, labels, weights, eps, *, norm=None, method: st
     ------
     ValueError for bad shapes, negative, infinite or all-zero weights, non-integer labels,
     norm < 1, eps < 0, an unknown method, or "mincut" on a component with three labels.
+
+    Examples
+    --------
+    Two atoms of different labels whose balls touch (distance 1 = 2 eps): only the heavier can be robustly correct.
+
+    >>> S, weight = max_weight_robust_set([[0.0], [1.0]], [0, 1], [0.3, 0.7], 0.5)
+    >>> S.tolist(), weight
+    ([1], 0.7)
     """
     x, lab, w = _check_distribution(points, labels, weights)
     p, eps = _threat(eps, norm)
@@ -640,8 +683,8 @@ def optimal_robust_error(points, labels, weights, eps, *, norm=None, method: str
     -------
     float in [0, 1]
 
-    Example
-    -------
+    Examples
+    --------
     >>> import numpy as np
     >>> optimal_robust_error(np.array([[0.0], [1.0]]), np.array([0, 1]), None, 0.5, norm=2)
     0.5
@@ -667,6 +710,14 @@ def robust_classifier(points, labels, weights, eps, *, norm=None, rtol: float = 
     -------
     h : callable, array (m, d) -> ndarray (m,) of int
     S : ndarray of int, the atoms h classifies robustly correctly by construction
+
+    Examples
+    --------
+    Atoms 0 and 1 conflict; {0, 2} (weight 0.8) is kept, and the heaviest label (1) is used elsewhere:
+
+    >>> h, S = robust_classifier([[0.0], [1.0], [3.0]], [0, 1, 1], [0.4, 0.2, 0.4], 0.5)
+    >>> S.tolist(), h(np.array([[0.2], [3.3], [10.0]])).tolist()
+    ([0, 2], [0, 1, 1])
     """
     x, lab, w = _check_distribution(points, labels, weights)
     p, eps = _threat(eps, norm)
@@ -705,6 +756,13 @@ def maximum_independent_set(G) -> set:
     Raises
     ------
     ValueError for a graph that is not simple and undirected or has no vertices.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> S = maximum_independent_set(nx.cycle_graph(6))
+    >>> len(S), any(nx.cycle_graph(6).has_edge(u, v) for u in S for v in S)
+    (3, False)
     """
     _check_graph(G)
     clique, _ = nx.max_weight_clique(nx.complement(G), weight=None)
@@ -712,7 +770,14 @@ def maximum_independent_set(G) -> set:
 
 
 def independence_number(G) -> int:
-    """alpha(G), the size of a maximum independent set of G."""
+    """alpha(G), the size of a maximum independent set of G.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> independence_number(nx.cycle_graph(5)), independence_number(nx.complete_graph(4))
+    (2, 1)
+    """
     return len(maximum_independent_set(G))
 
 
@@ -727,6 +792,12 @@ def maximum_distance_independent_set(G, distance: int = 3) -> set:
     Raises
     ------
     ValueError for a bad graph or distance < 1.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> maximum_distance_independent_set(nx.path_graph(4), 3)  # the only pair at distance 3
+    {0, 3}
     """
     _check_graph(G)
     distance = positive_int(distance, "distance", minimum=1)
@@ -737,10 +808,24 @@ def maximum_distance_independent_set(G, distance: int = 3) -> set:
 
 
 def distance_independence_number(G, distance: int = 3) -> int:
-    """alpha_d(G), the size of a maximum distance-d independent set (shaeiri2020 appendix A, Definition 2)."""
+    """alpha_d(G), the size of a maximum distance-d independent set (shaeiri2020 appendix A, Definition 2).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> distance_independence_number(nx.path_graph(7), 3), distance_independence_number(nx.path_graph(7), 2)
+    (3, 4)
+    """
     return len(maximum_distance_independent_set(G, distance))
 
 
 def distance3_independence_number(G) -> int:
-    """alpha_3(G), the size of a maximum distance-3 independent set: Q_G of shaeiri2020 appendix A, Definition 2."""
+    """alpha_3(G), the size of a maximum distance-3 independent set: Q_G of shaeiri2020 appendix A, Definition 2.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> distance3_independence_number(nx.cycle_graph(6))  # opposite vertices, e.g. {0, 3}
+    2
+    """
     return distance_independence_number(G, 3)

@@ -41,6 +41,11 @@ def dual_exponent(p) -> float:
     """The exponent q of the dual norm: 1/p + 1/q = 1 (1 <-> inf).
 
     Raises ValueError unless 1 <= p <= inf.
+
+    Examples
+    --------
+    >>> dual_exponent(1), dual_exponent(2), dual_exponent(np.inf), dual_exponent(3)  # 1/3 + 2/3 = 1
+    (inf, 2.0, 1.0, 1.5)
     """
     p = check_norm(p)
     if p == 1:
@@ -67,6 +72,15 @@ def lp_norm(x, p, axis: int = -1) -> np.ndarray:
     ValueError
         For p outside [1, inf], a non-real or scalar x, or an ``axis`` that is not an axis of x
         (out of range for x's ndim, however large, or not an integer).
+
+    Examples
+    --------
+    >>> float(lp_norm([3.0, -4.0], 1)), float(lp_norm([3.0, -4.0], 2)), float(lp_norm([3.0, -4.0], np.inf))
+    (7.0, 5.0, 4.0)
+    >>> bool(np.isclose(lp_norm([1e200, 1e200], 2), np.sqrt(2) * 1e200))  # the squares would overflow
+    True
+    >>> lp_norm([[3.0, 4.0], [1.0, 0.0]], 2).tolist()  # one norm per row
+    [5.0, 1.0]
     """
     p = check_norm(p)
     x = real_array(x, "x")
@@ -106,7 +120,13 @@ def lp_norm(x, p, axis: int = -1) -> np.ndarray:
 
 
 def dual_norm(x, p, axis: int = -1) -> np.ndarray:
-    """||x||_* for the lp norm: the lq norm with 1/p + 1/q = 1. Raises as :func:`lp_norm`."""
+    """||x||_* for the lp norm: the lq norm with 1/p + 1/q = 1. Raises as :func:`lp_norm`.
+
+    Examples
+    --------
+    >>> float(dual_norm([3.0, -4.0], np.inf)), float(dual_norm([3.0, -4.0], 1))  # l1 and l-inf
+    (7.0, 4.0)
+    """
     return lp_norm(x, dual_exponent(p), axis=axis)
 
 
@@ -181,6 +201,17 @@ def project_onto_lp_ball(v, radius, p) -> np.ndarray:
     Returns
     -------
     ndarray, shape (..., d)
+
+    Examples
+    --------
+    >>> np.round(project_onto_lp_ball([3.0, 4.0], 1.0, 2), 12).tolist()  # l2: scaling to the sphere
+    [0.6, 0.8]
+    >>> project_onto_lp_ball([3.0, 0.5], 1.0, np.inf).tolist()  # l-inf: clipping
+    [1.0, 0.5]
+    >>> project_onto_lp_ball([3.0, 1.0], 1.0, 1).tolist()  # l1: soft threshold at tau = 1.5
+    [1.0, 0.0]
+    >>> round(float(lp_norm(project_onto_lp_ball([3.0, 4.0], 1.0, 3), 3)), 9)  # general p: on the sphere
+    1.0
     """
     p = check_norm(p)
     v = as_vector(v, "v")
@@ -211,6 +242,13 @@ def distance_to_lp_ball(v, radius, p) -> np.ndarray:
     Source: for the Gaussian mixture this is the largest achievable robust margin,
     ``max_{||w||_2 = 1} (w.theta - eps ||w||_*) = dist_2(theta, B_p(eps))`` (minimax
     theorem); see :func:`theory.gaussian.optimal_linear_robust_classifier`.
+
+    Examples
+    --------
+    >>> float(distance_to_lp_ball([3.0, 4.0], 1.0, 2)), float(distance_to_lp_ball([0.2, 0.1], 1.0, 1))  # 5 - 1; inside
+    (4.0, 0.0)
+    >>> round(float(distance_to_lp_ball([1.0, 0.2], 0.5, np.inf)), 12)  # ||(1 - 0.5, 0)||_2
+    0.5
     """
     v = as_vector(v, "v")
     return lp_norm(v - project_onto_lp_ball(v, radius, p), 2)
@@ -242,6 +280,13 @@ def ray_breakpoints(w, theta, q) -> np.ndarray:
     ------
     ValueError
         For q other than 1 and inf, non-real or scalar w / theta, or shapes that do not broadcast.
+
+    Examples
+    --------
+    >>> ray_breakpoints([1.0, 2.0], [1.0, 1.0], 1).tolist()  # |1 - t| + |2 - t| kinks at 1 and 2
+    [1.0, 2.0]
+    >>> ray_breakpoints([1.0, 2.0], [1.0, 1.0], np.inf).tolist()  # max(|1 - t|, |2 - t|) also at 1.5; 0: none
+    [1.0, 2.0, 0.0, 1.5]
     """
     q = check_norm(q, "q")
     if q != 1 and not np.isinf(q):

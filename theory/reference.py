@@ -52,6 +52,13 @@ def worst_case_perturbation(w, eps, *, norm=None):
 
     A thin alias of :func:`theory.attacks.worst_case_delta`, the one home of this computation.
     ``eps``: a ThreatModel, or a scalar radius with the keyword-only ``norm`` (default inf).
+
+    Examples
+    --------
+    >>> worst_case_perturbation([1.0, -2.0], 0.5).tolist()  # l-inf: -eps sign(w); w.delta = -0.5 * 3
+    [-0.5, 0.5]
+    >>> np.round(worst_case_perturbation([3.0, 4.0], 0.5, norm=2), 12).tolist()  # l2: -eps w / ||w||_2
+    [-0.3, -0.4]
     """
     from theory.attacks import worst_case_delta
     from theory.threat import ThreatModel
@@ -61,7 +68,13 @@ def worst_case_perturbation(w, eps, *, norm=None):
 
 
 def predict(scores):
-    """sign(scores) with sign(0) = -1: an alias of :func:`theory.distributions.predict`."""
+    """sign(scores) with sign(0) = -1: an alias of :func:`theory.distributions.predict`.
+
+    Examples
+    --------
+    >>> predict([-1.0, 0.0, 2.0]).tolist()  # sign(0) = -1
+    [-1.0, -1.0, 1.0]
+    """
     from theory.distributions import predict as _predict
 
     return _predict(scores)
@@ -161,6 +174,15 @@ def mp_adversarial_risk(w, theta, eps=0.0, sigma=1.0, *, norm=None, dps: int = 5
         For NaN, infinite or non-numeric w / theta / eps / sigma (integers beyond the float range
         included), w and theta of different shapes or not 1-D, eps < 0, sigma <= 0, a non-scalar
         eps or sigma, a bad norm, or dps not an integer in [15, 10000].
+
+    Examples
+    --------
+    >>> r = mp_adversarial_risk([1.0, 0.0], [1.0, 0.0])  # Phi(-1) = erfc(1/sqrt 2)/2, at 50 digits
+    >>> with mpmath.workdps(50):
+    ...     bool(abs(r - mpmath.erfc(1 / mpmath.sqrt(2)) / 2) < mpmath.mpf(10) ** -45)
+    True
+    >>> mp_adversarial_risk([0.0, 0.0], [1.0, 0.0], 0.5)  # the zero classifier
+    mpf('0.5')
     """
     return _mp_risk(*_mp_inputs(w, theta, eps, sigma, norm, dps), log=False)
 
@@ -169,6 +191,15 @@ def mp_log_adversarial_risk(w, theta, eps=0.0, sigma=1.0, *, norm=None, dps: int
     """log of :func:`mp_adversarial_risk` at ``dps`` digits (mpmath has no underflow).
 
     log(1/2) for w = 0; raises as :func:`mp_adversarial_risk`.
+
+    Examples
+    --------
+    The reference for :func:`theory.gaussian.log_adversarial_risk` where the risk underflows float64:
+
+    >>> from theory.gaussian import log_adversarial_risk
+    >>> v = mp_log_adversarial_risk([1.0, 0.0], [40.0, 0.0])  # log Phi(-40)
+    >>> bool(np.isclose(float(v), log_adversarial_risk([1.0, 0.0], [40.0, 0.0], 0.0), rtol=1e-14))
+    True
     """
     return _mp_risk(*_mp_inputs(w, theta, eps, sigma, norm, dps), log=True)
 
@@ -261,6 +292,13 @@ def flippable(x, w, theta, eps, *, norm=None):
     ValueError
         For NaN/inf or beyond-float entries, w and theta not vectors of one shape (d,), x not
         of shape (n, d) or (d,), eps not a scalar >= 0, or a norm other than 1, 2, inf.
+
+    Examples
+    --------
+    f = sign(x1 + x2), g = sign(x1), eps = 0.5 (l-inf): points near g's boundary flip, a far one does not:
+
+    >>> flippable([[0.1, 0.0], [5.0, 0.0], [-0.1, 0.0]], [1.0, 1.0], [1.0, 0.0], 0.5).tolist()
+    [True, False, True]
     """
     norm, eps = resolve(eps, norm)
     if np.ndim(eps) != 0:
@@ -326,6 +364,15 @@ def optimal_robust_risk_1d_dp(mu, eps, sigma=1.0, cells: int = 3000, span: float
         For NaN, infinite or non-numeric mu / eps / sigma / span (integers beyond the float range
         included), eps < 0, sigma <= 0, span <= 0, non-scalar arguments, cells not an integer in
         [1, 100000], or a grid half-width |mu| + span sigma too large for float64 (2 L overflows).
+
+    Examples
+    --------
+    The bracket contains shaeiri2020 Theorem 2's Phi(eps - mu) = Phi(-0.75):
+
+    >>> from theory.gaussian import optimal_robust_risk
+    >>> low, high = optimal_robust_risk_1d_dp(1.0, 0.25, cells=200)
+    >>> bool(low <= optimal_robust_risk([1.0], [-1.0], 0.25) <= high)
+    True
     """
     from scipy.special import ndtr
 
@@ -461,6 +508,13 @@ def lp_worst_margin(w, x, theta, eps, *, norm=None, b=0.0, c=0.0, constrained=Tr
         norm other than 1 and inf, theta.x + c or w.x + b overflowing float64, or LP data out of
         the solver's range: HiGHS takes |w|, eps and |theta| (when constrained) up to
         1e15 and the right-hand side |theta.x + c| up to 1e15 where the constraint can bind.
+
+    Examples
+    --------
+    >>> round(float(lp_worst_margin([1.0, 1.0], [0.1, 0.0], [1.0, 0.0], 1.0)), 9)  # g(x + d) = g(x) binds: not 0.1 - 2
+    -1.0
+    >>> round(float(lp_worst_margin([1.0, 1.0], [0.1, 0.0], [1.0, 0.0], 1.0, constrained=False)), 9)  # Hoelder
+    -1.9
     """
     from scipy.optimize import linprog
 
@@ -519,6 +573,11 @@ def mp_binomial_upper_tail(m: int, k: int, t: float) -> mpmath.mpf:
     ValueError
         For a non-integral, NaN, infinite or boolean m or k, k outside [0, 2**52], or t NaN,
         infinite, not a number or outside [-1/2, 1/2].
+
+    Examples
+    --------
+    >>> mp_binomial_upper_tail(1, 2, 0.25)  # 1 - (3/4)^2
+    mpf('0.4375')
     """
     if isinstance(m, bool) or not isinstance(m, numbers.Integral):
         if not (isinstance(m, float | np.floating) and np.isfinite(m) and float(m).is_integer()):
@@ -600,6 +659,8 @@ def brute_force_robust_error(x, y, w, eps, *, norm=None) -> float:
         For NaN, infinite or non-numeric x / w / eps (integers beyond the float range included),
         w < 0 or all zero, mismatched shapes, a bad norm, or more than 20 atoms.
 
+    Examples
+    --------
     >>> brute_force_robust_error([[0.0], [1.0]], [0, 1], [1.0, 3.0], 0.5, norm=2)   # balls touch at 0.5
     0.25
     >>> brute_force_robust_error([[0.0], [1.0]], [0, 1], [1.0, 3.0], 0.4, norm=2)
@@ -652,6 +713,8 @@ def brute_force_robust_error_1d(x, y, w, eps) -> float:
         For NaN, infinite or non-numeric x / w / eps (integers beyond the float range included),
         w < 0 or all zero, mismatched shapes, a non-scalar eps, or more than 10^6 labelings.
 
+    Examples
+    --------
     >>> brute_force_robust_error_1d([0.0, 1.0], [0, 1], [1.0, 3.0], 0.5)
     0.25
     """

@@ -101,6 +101,13 @@ def logistic_loss(z):
     Returns
     -------
     ndarray of the same shape, >= 0.
+
+    Examples
+    --------
+    >>> bool(np.isclose(logistic_loss(0.0), np.log(2.0)))  # log(1 + e^0)
+    True
+    >>> logistic_loss([-1000.0, 1000.0]).tolist()  # no overflow: about -z, and 0
+    [1000.0, 0.0]
     """
     z = as_array(z, "z", allow_inf=True)
     return np.logaddexp(0.0, -z)[()]
@@ -133,8 +140,8 @@ def adversarial_logistic_loss(w, x, y, eps, *, norm=None, b=0.0):
     ------
     ValueError on negative eps, labels other than +-1, mismatched dimensions, NaN.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(float(adversarial_logistic_loss([1.0, -1.0], [2.0, 0.0], 1, 0.5)), 6)  # log(1 + e^{-2 + 1})
     0.313262
     """
@@ -189,8 +196,8 @@ def base_relative_worst_margin(w, x, theta, eps, *, norm=None, b=0.0, c=0.0):
     -------
     ndarray, the broadcast batch shape.
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(float(base_relative_worst_margin([1.0, 1.0], [0.1, 0.0], [1.0, 0.0], 1.0)), 9)  # not 0.1 - 2
     -1.0
     """
@@ -215,6 +222,20 @@ def base_relative_logistic_excess(w, x, theta, eps, *, norm=None, b=0.0, c=0.0):
     Returns
     -------
     ndarray, the broadcast batch shape.
+
+    Examples
+    --------
+    Far from g's boundary the constraint is inactive: log(1 + e^{-m + eps ||w||_1}) - log(1 + e^{-m}), m = 5:
+
+    >>> v = base_relative_logistic_excess([1.0, 0.0], [5.0, 0.0], [1.0, 0.0], 0.5)
+    >>> bool(np.isclose(v, np.log1p(np.exp(-4.5)) - np.log1p(np.exp(-5.0))))
+    True
+
+    Near it the worst margin is -1 (:func:`base_relative_worst_margin`), not 0.1 - 2:
+
+    >>> v = base_relative_logistic_excess([1.0, 1.0], [0.1, 0.0], [1.0, 0.0], 1.0)
+    >>> bool(np.isclose(v, logistic_loss(-1.0) - logistic_loss(0.1)))
+    True
     """
     w, x, theta, eps, b, c, p, s = _base_relative_inputs(w, x, theta, eps, norm, b, c)
     v = np.maximum(s * (np.einsum("...i,...i->...", theta, x) + c), 0.0)
@@ -269,6 +290,15 @@ def joint_logistic_objective(w, x, y, theta, eps, lam, *, norm=None, b=0.0, c=0.
     Returns
     -------
     float
+
+    Examples
+    --------
+    >>> x, y = np.array([[1.0, 0.0], [-1.0, 0.0], [2.0, 1.0]]), np.array([1.0, -1.0, 1.0])
+    >>> bool(np.isclose(joint_logistic_objective([0.0, 0.0], x, y, [1.0, 0.0], 0.5, 2.0), np.log(2)))  # f = 0
+    True
+    >>> v = joint_logistic_objective([1.0, 0.0], x, y, [1.0, 0.0], 0.1, 1.0)
+    >>> bool(v <= theorem7_upper_bound([1.0, 0.0], x, y, 0.1, 1.0))  # Theorem 7
+    True
     """
     x, y, p = _finite_dist(x, y, weights)
     w, b = _linear_f(w, b, x.shape[1])
@@ -287,6 +317,13 @@ def theorem7_upper_bound(w, x, y, eps, lam, *, norm=None, b=0.0, weights=None):
     Source: suggala2019 Theorem 7 (first display), appendix G ("General eps").
 
     Parameters and returns as in :func:`joint_logistic_objective` (no base classifier needed).
+
+    Examples
+    --------
+    >>> x, y = np.array([[1.0, 0.0], [-1.0, 0.0], [2.0, 1.0]]), np.array([1.0, -1.0, 1.0])
+    >>> gap = theorem7_upper_bound([1.0, -2.0], x, y, 0.1, 1.0) - theorem7_upper_bound([1.0, -2.0], x, y, 0.0, 1.0)
+    >>> round(gap, 12)  # eps lam ||w||_1 = 0.1 * 3 (l-inf threat model)
+    0.3
     """
     x, y, p = _finite_dist(x, y, weights)
     w, b = _linear_f(w, b, x.shape[1])
@@ -303,6 +340,17 @@ def theorem7_first_order(w, x, y, theta, eps, lam, *, norm=None, b=0.0, c=0.0, w
     Source: suggala2019 Theorem 7 (second display), appendix G ("Small eps").
 
     Parameters and returns as in :func:`joint_logistic_objective`.
+
+    Examples
+    --------
+    The expansion is exact to first order in eps (the error, divided by eps^2, stays bounded):
+
+    >>> x, y = np.array([[1.0, 0.0], [-1.0, 0.0], [2.0, 1.0]]), np.array([1.0, -1.0, 1.0])
+    >>> def err(eps):
+    ...     exact = joint_logistic_objective([1.0, 0.0], x, y, [1.0, 0.0], eps, 1.0)
+    ...     return (exact - theorem7_first_order([1.0, 0.0], x, y, [1.0, 0.0], eps, 1.0)) / eps**2
+    >>> round(err(0.01), 2), round(err(0.001), 2)
+    (0.08, 0.08)
     """
     x, y, p = _finite_dist(x, y, weights)
     w, b = _linear_f(w, b, x.shape[1])
@@ -333,6 +381,11 @@ def bayes_labels(p_pos, p_neg):
     Returns
     -------
     ndarray of +-1, shape (n,)
+
+    Examples
+    --------
+    >>> bayes_labels([0.3, 0.1, 0.2], [0.1, 0.1, 0.2]).tolist()  # ties go to -1
+    [1.0, -1.0, -1.0]
     """
     p_pos, p_neg = nonnegative(p_pos, "p_pos"), nonnegative(p_neg, "p_neg")
     if p_pos.shape != p_neg.shape:
@@ -341,7 +394,13 @@ def bayes_labels(p_pos, p_neg):
 
 
 def all_labelings(n: int) -> np.ndarray:
-    """Every labeling of n points: shape (2**n, n) with entries +-1 (n <= 20)."""
+    """Every labeling of n points: shape (2**n, n) with entries +-1 (n <= 20).
+
+    Examples
+    --------
+    >>> all_labelings(2).tolist()  # row L: point i is +1 iff bit i of L is set
+    [[-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]]
+    """
     n = positive_int(n, "n")
     if n > 20:
         raise ValueError(f"n must be <= 20 (2**n labelings), got {n}")
@@ -395,6 +454,15 @@ def joint_objective_01(labels, points, p_pos, p_neg, base, eps, lam, *, norm=Non
     Returns
     -------
     ndarray, shape (...): the objective of each labeling.
+
+    Examples
+    --------
+    The counterexample of claim ``suggala2019.thm5.agree``: support {0, 1}, P(0, +) = P(0, -) = 1/4,
+    P(1, +) = 1/2, g = (-1, +1); the labelings (-,-), (+,-), (-,+), (+,+) (no point is within eps of the
+    other: R_adv = 0, only the 0-1 risk counts):
+
+    >>> joint_objective_01(all_labelings(2), [0.0, 1.0], [0.25, 0.5], [0.25, 0.0], [-1.0, 1.0], 0.3, 1.0).tolist()
+    [0.75, 0.75, 0.25, 0.25]
     """
     pts, p_pos, p_neg, eps, dist = _support(points, p_pos, p_neg, eps, norm)
     s = labels_pm1(labels, "labels")
@@ -431,6 +499,14 @@ def robust_objective_01(labels, points, p_pos, p_neg, eps, lam, *, norm=None):
     Returns
     -------
     ndarray, shape (...)
+
+    Examples
+    --------
+    Same support as in :func:`joint_objective_01`; at eps = 0.6 the balls of 0 and 1 overlap, so the labeling (-, +)
+    must leave one of its correct points attackable (the lighter one, P(0, -) = 1/4):
+
+    >>> robust_objective_01(all_labelings(2), [0.0, 1.0], [0.25, 0.5], [0.25, 0.0], 0.6, 1.0).tolist()
+    [0.75, 0.75, 0.5, 0.25]
     """
     pts, p_pos, p_neg, eps, dist = _support(points, p_pos, p_neg, eps, norm)
     n = pts.shape[0]
@@ -498,6 +574,15 @@ def uniform_squares_risks(w, b, eps, *, norm=None, p_pos=0.75, center=1.2, side=
     Returns
     -------
     (R, G) : two ndarrays of the broadcast batch shape.
+
+    Examples
+    --------
+    The threshold x_1 = -0.4 at eps = 0.6 (docs: the optimum of (6) at lam = 1): it errs on the part (-0.4, -0.2] of the
+    negative square (R = (0.2/2)(1/4)) and is attackable on [-1, -0.2] (G = (0.8/2)(1/4)):
+
+    >>> r, g = uniform_squares_risks([1.0, 0.0], 0.4, 0.6)
+    >>> round(float(r), 12), round(float(g), 12)
+    (0.025, 0.1)
     """
     w = as_vector(w, "w")
     if w.shape[-1] != 2:
@@ -562,6 +647,11 @@ def margin(scores, y):
     Returns
     -------
     ndarray, the broadcast batch shape.
+
+    Examples
+    --------
+    >>> margin([[2.0, 1.0, 0.0], [1.0, 3.0, 2.0]], [0, 0]).tolist()  # 2 - 1; 1 - 3
+    [1.0, -2.0]
     """
     scores, y = _scores_labels(scores, y)
     batch = np.broadcast_shapes(scores.shape[:-1], y.shape)
@@ -588,6 +678,11 @@ def ramp_loss(r, gamma):
     Returns
     -------
     ndarray in [0, 1].
+
+    Examples
+    --------
+    >>> ramp_loss([-2.0, -0.5, 0.0, 1.0], 1.0).tolist()
+    [0.0, 0.5, 1.0, 1.0]
     """
     r = as_array(r, "r", allow_inf=True)
     gamma = positive(gamma, "gamma")
@@ -608,6 +703,11 @@ def ramp_risk(scores, y, gamma, weights=None):
     Returns
     -------
     float in [0, 1].
+
+    Examples
+    --------
+    >>> ramp_risk([[2.0, 0.0], [0.5, 0.0], [0.0, 1.0]], [0, 0, 0], 1.0)  # margins 2, 0.5, -1: losses 0, 0.5, 1
+    0.5
     """
     scores = as_vector(scores, "scores")
     if scores.ndim != 2:
@@ -639,6 +739,11 @@ def u_min(weights, v_min):
     Returns
     -------
     ndarray, the shape of v_min.
+
+    Examples
+    --------
+    >>> round(float(u_min([np.eye(2), np.eye(2)], 2.0)), 6)  # ||w_1 - w_2|| sigma_min(I) v_min = 2 sqrt 2
+    2.828427
     """
     if isinstance(weights, np.ndarray) and weights.ndim == 2:
         weights = [weights]
@@ -692,8 +797,8 @@ def theorem31_bound(u_min_value, gamma, m, failure_prob, c_x, k, eps, split=True
     -------
     ndarray (broadcast shape of the array arguments).
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(float(theorem31_bound(2.0, 1.0, 10**6, 0.05, 1.0, 1, 0.5)), 6)  # 0 + sqrt(4 ln2/m) + sqrt(2 ln20/m)
     0.004113
     """

@@ -7,8 +7,8 @@ keyword ``norm=`` (the same spelling everywhere: 1, 2, any p >= 1, ``np.inf``, a
 l0 "norm", the number of changed coordinates, where a result needs it). When neither says,
 the norm is ``np.inf``.
 
-Example
--------
+Examples
+--------
 >>> import numpy as np
 >>> from theory.threat import ThreatModel
 >>> t = ThreatModel(np.inf, 0.1)
@@ -62,6 +62,18 @@ class ThreatModel:
     ValueError
         For a norm outside {0} U [1, inf], a negative, NaN or infinite radius, or a
         non-integral l0 radius.
+
+    Examples
+    --------
+    >>> t = ThreatModel("l2", 0.5)
+    >>> t, t.name, t.dual, str(t.with_eps(1.0))
+    (ThreatModel(norm=2.0, eps=0.5), 'l2', 2.0, 'l2 ball of radius 1')
+    >>> ThreatModel(3, 1.0).dual  # 1/3 + 2/3 = 1
+    1.5
+    >>> ThreatModel(0, 1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: eps of an l0 threat model must be an integer count, got 1.5
     """
 
     norm: float
@@ -143,6 +155,22 @@ def resolve(eps, norm=None, *, default=DEFAULT_NORM, allow_zero: bool = False, n
     ValueError
         For a negative or NaN radius, a bad norm, or a ThreatModel together with a
         different ``norm``.
+
+    Examples
+    --------
+    >>> p, eps = resolve(0.1)  # a bare radius: l-inf
+    >>> p, float(eps)
+    (inf, 0.1)
+    >>> p, eps = resolve(ThreatModel.l2(0.5))
+    >>> p, float(eps)
+    (2.0, 0.5)
+    >>> p, eps = resolve([0.1, 0.2], norm=1)  # a batch of radii
+    >>> p, eps.tolist()
+    (1.0, [0.1, 0.2])
+    >>> resolve(ThreatModel.l2(0.5), norm=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: norm=1 contradicts the threat model l2 ball of radius 0.5
     """
     if isinstance(eps, ThreatModel):
         if norm is not None and check_norm(norm, "norm", allow_zero=True) != eps.norm:

@@ -115,8 +115,8 @@ class TsiprasDistribution:
     ValueError
         If d is not an integer >= 1, eta is not finite and > 0, or p_robust is outside (1/2, 1).
 
-    Example
-    -------
+    Examples
+    --------
     >>> TsiprasDistribution(10, 0.3).dim
     11
     """
@@ -198,6 +198,11 @@ def averaging_weights(d: int) -> np.ndarray:
     Returns
     -------
     ndarray, shape (d + 1,)
+
+    Examples
+    --------
+    >>> averaging_weights(4).tolist()  # no weight on the robust feature x1
+    [0.0, 0.25, 0.25, 0.25, 0.25]
     """
     d = check_size(d, "d")  # d + 1 weights are allocated
     w = np.full(d + 1, 1.0 / d)
@@ -229,6 +234,13 @@ def worst_case_linear_perturbation(x, y, w, eps, *, norm=None) -> np.ndarray:
     ------
     ValueError
         On NaN/inf, negative eps, a norm other than inf, or mismatched shapes.
+
+    Examples
+    --------
+    >>> x, y, w = np.array([[1.0, 0.5, -0.2]]), np.array([1.0]), np.array([1.0, -2.0, 0.0])
+    >>> x_adv = worst_case_linear_perturbation(x, y, w, 0.1)
+    >>> np.round(x_adv, 12).tolist(), round(float(((x - x_adv) @ w)[0]), 12)  # y w.x drops by eps ||w||_1 = 0.3
+    ([[0.9, 0.6, -0.2]], 0.3)
     """
     x = as_array(x, "x", min_ndim=2)
     y = as_vector(y, "y")
@@ -324,8 +336,8 @@ def linear_accuracy(w, b, eta, p_robust=DEFAULT_P_ROBUST, eps=0.0, *, norm=None)
         (1/2, 1), eps < 0, a norm other than inf, or shapes that do not broadcast (the
         message names them).
 
-    Example
-    -------
+    Examples
+    --------
     >>> float(linear_accuracy([1.0, 0.0, 0.0], 0.0, 0.5, 0.7, 0.5))  # sign(x1): p_robust for eps < 1
     0.7
     """
@@ -387,6 +399,15 @@ def swap_adversary_accuracies(p_pp, p_pm, p_mp, p_mm, p_robust=DEFAULT_P_ROBUST)
     ValueError
         On values outside [0, 1], NaN, p_robust outside (1/2, 1), or shapes that do not
         broadcast.
+
+    Examples
+    --------
+    sign(x1) ignores the swap (both accuracies p); a perfect detector of G+ / G- is always fooled by it:
+
+    >>> [float(a) for a in swap_adversary_accuracies(1.0, 1.0, 0.0, 0.0, 0.7)]
+    [0.7, 0.7]
+    >>> [float(a) for a in swap_adversary_accuracies(1.0, 0.0, 1.0, 0.0, 0.7)]
+    [1.0, 0.0]
     """
     vals = {}
     for name, v in (("p_pp", p_pp), ("p_pm", p_pm), ("p_mp", p_mp), ("p_mm", p_mm)):
@@ -451,8 +472,8 @@ def robust_accuracy_upper_bound(standard_accuracy, p_robust=DEFAULT_P_ROBUST) ->
     ValueError
         If standard_accuracy has NaN or values outside [0, 1], or p_robust is outside (1/2, 1).
 
-    Example
-    -------
+    Examples
+    --------
     >>> round(float(robust_accuracy_upper_bound(0.9, 0.7)), 12)  # 0.7 * 0.1 / 0.3
     0.233333333333
     """
@@ -488,6 +509,13 @@ def printed_tradeoff_bound(delta, p_robust=DEFAULT_P_ROBUST) -> np.ndarray:
     ------
     ValueError
         If delta has NaN or values outside [0, 1], or p_robust is outside (1/2, 1).
+
+    Examples
+    --------
+    >>> np.round(printed_tradeoff_bound([0.1, 0.5]), 6).tolist()  # 7/3 delta; loose at 0.5 (above 1 - delta)
+    [0.233333, 1.166667]
+    >>> np.round(robust_accuracy_upper_bound([0.9, 0.5]), 6).tolist()  # the tight version
+    [0.233333, 0.5]
     """
     delta = nonnegative(delta, "delta")
     if (delta > 1).any():
@@ -523,6 +551,14 @@ def symmetric_linear_accuracy(w1, v, d: int, eta, p_robust=DEFAULT_P_ROBUST, eps
     ValueError
         On NaN/inf, invalid d, eta <= 0, p_robust outside (1/2, 1), eps < 0, a norm other
         than inf, or shapes that do not broadcast.
+
+    Examples
+    --------
+    >>> float(symmetric_linear_accuracy(1.0, 0.0, 4, 0.5))  # sign(x1): p_robust
+    0.7
+    >>> a = symmetric_linear_accuracy(0.3, 1.0, 4, 0.5, eps=0.2)  # w = (0.3, 1/2, 1/2, 1/2, 1/2)
+    >>> bool(np.isclose(a, linear_accuracy([0.3, 0.5, 0.5, 0.5, 0.5], 0.0, 0.5, eps=0.2)))
+    True
     """
     w1 = as_array(w1, "w1")
     v = as_array(v, "v")
@@ -572,6 +608,14 @@ def linear_tradeoff_pairs(d: int, eta: float, eps=None, p_robust=DEFAULT_P_ROBUS
     ------
     ValueError
         On invalid d, eta, eps, p_robust, norm or n_angles.
+
+    Examples
+    --------
+    >>> standard, robust = linear_tradeoff_pairs(100, 0.3, n_angles=8)  # angles -pi, -3pi/4, ..., 3pi/4
+    >>> standard.shape, float(standard[4]), float(robust[4])  # t = 0: sign(x1), robust to eps = 2 eta < 1
+    ((8,), 0.7, 0.7)
+    >>> bool(np.all(robust <= robust_accuracy_upper_bound(standard) + 1e-12))  # Theorem 2.1
+    True
     """
     d = _check_d(d)
     eta = float(_check_eta(eta))
@@ -607,6 +651,13 @@ def hinge_expectation(c, sd) -> np.ndarray:
     ------
     ValueError
         On NaN/inf or negative sd.
+
+    Examples
+    --------
+    >>> hinge_expectation([-1.0, 2.0], 0.0).tolist()  # sd = 0: max(0, c)
+    [0.0, 2.0]
+    >>> bool(np.isclose(hinge_expectation(0.0, 1.0), 1 / np.sqrt(2 * np.pi)))  # E max(0, -Z) = phi(0)
+    True
     """
     c = as_array(c, "c")
     sd = nonnegative(sd, "sd")
@@ -649,6 +700,14 @@ def population_hinge_loss(w, eta, eps=0.0, p_robust=DEFAULT_P_ROBUST, *, norm=No
     ValueError
         On NaN/inf, fewer than 2 coordinates, eta <= 0, eps < 0, a norm other than inf,
         p_robust outside (1/2, 1), or shapes that do not broadcast.
+
+    Examples
+    --------
+    w = e1: the margin y w.x = y x1 is 1 w.p. p and -1 w.p. 1 - p, so the loss is (1 - p) 2 (+ eps ||w||_1 = eps):
+
+    >>> round(float(population_hinge_loss([1.0, 0.0, 0.0], 0.5)), 12), round(float(population_hinge_loss(
+    ...     [1.0, 0.0, 0.0], 0.5, eps=0.1)), 12)
+    (0.6, 0.7)
     """
     w = as_vector(w, "w")
     if w.shape[-1] < 2:
@@ -748,6 +807,17 @@ class PopulationSVM:
     standard_accuracy, adversarial_accuracy : float
         Exact accuracies of sign(w.x) (b = 0); the latter against l-inf radius eval_eps.
     d, eta, eps, p_robust, eval_eps : the parameters (eps and eval_eps: l-inf radii).
+
+    Examples
+    --------
+    Standard training (Theorem 2.2's first part): the SVM spreads its weight over the non-robust features, is accurate,
+    and fails against an l-inf adversary of radius 2 eta:
+
+    >>> svm = population_svm(1000, 4 / np.sqrt(1000))
+    >>> isinstance(svm, PopulationSVM), svm.support, svm.uses_nonrobust_features
+    (True, 1000, True)
+    >>> svm.standard_accuracy > 0.99, svm.adversarial_accuracy < 0.01
+    (True, True)
     """
 
     w: np.ndarray
@@ -812,8 +882,8 @@ def population_svm(d: int, eta: float, eps=0.0, p_robust: float = DEFAULT_P_ROBU
     ValueError
         On invalid d, eta, eps, p_robust, eval_eps, or a norm other than inf.
 
-    Example
-    -------
+    Examples
+    --------
     >>> population_svm(1000, 4 / np.sqrt(1000), 8 / np.sqrt(1000)).support  # Theorem 2.2: sign(x1)
     0
     """
@@ -883,6 +953,13 @@ def zero_weight_threshold(d: int, eta: float, p_robust: float = DEFAULT_P_ROBUST
     ------
     ValueError
         On invalid parameters.
+
+    Examples
+    --------
+    For eta <= 2p - 1 = 0.4 the threshold is eta itself (claim ``tsipras2019.lemmaC5``); a coarse scan for speed:
+
+    >>> round(zero_weight_threshold(100, 0.3, eps_max=0.5, n_scan=3, xtol=1e-3), 2)
+    0.3
     """
     d = _check_d(d)
     eta = float(_check_eta(eta))

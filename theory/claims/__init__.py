@@ -57,6 +57,15 @@ class CheckResult:
     check : the independent value it is compared with (Monte Carlo, mpmath, sympy, ...)
     interval : the check's confidence interval or error bracket, if it has one
     detail : one or two sentences: the counterexample, the corrected statement, the method
+
+    Examples
+    --------
+    >>> CheckResult(HOLDS, value=0.5, check=0.49, interval=(0.47, 0.51)).verdict
+    'holds'
+    >>> CheckResult("maybe")
+    Traceback (most recent call last):
+    ...
+    ValueError: verdict must be one of ('holds', 'fails as printed'), got 'maybe'
     """
 
     verdict: str
@@ -72,7 +81,14 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Claim:
-    """A registered claim: id, source, statement, expected verdict and its check."""
+    """A registered claim: id, source, statement, expected verdict and its check.
+
+    Examples
+    --------
+    >>> c = Claim("demo.sum", source="none", statement="1 + 1 = 2", check=lambda run: CheckResult(HOLDS))
+    >>> c.expected, c.check(Run(c.id)).verdict
+    ('holds', 'holds')
+    """
 
     id: str
     source: str
@@ -111,6 +127,14 @@ class Run:
     thorough : bool, the larger run (``python -m theory.verify --thorough``)
     n : int or None, the claim's sample size for this run (``samples=(quick, thorough)``)
     settings : the claim's named settings resolved for this run; ``run.<name>`` reads one
+
+    Examples
+    --------
+    >>> r = Run("demo.sum", n=1000, settings={"cells": 64})
+    >>> r.n, r.cells  # a declared setting reads as an attribute
+    (1000, 64)
+    >>> bool(r.rng(1).random() == Run("demo.sum").rng(1).random())  # generators depend on the id and stream only
+    True
     """
 
     claim_id: str
@@ -163,6 +187,17 @@ def claim(id: str, *, source: str, statement: str, expected: str = HOLDS,
     settings : other (quick, thorough) pairs, read as ``run.<name>``
     exact : the check has no size to grow (an exact or symbolic check): it runs the same in
         both modes. A claim must declare ``samples``, ``settings`` or ``exact=True``.
+
+    Examples
+    --------
+    A throw-away claim (removed again: examples leave the registry as they found it):
+
+    >>> @claim("zz-doctest.sum", source="none", statement="1 + 1 = 2", exact=True)
+    ... def check(run):
+    ...     return CheckResult(HOLDS if 1 + 1 == 2 else FAILS, value=2.0)
+    >>> REGISTRY["zz-doctest.sum"].statement
+    '1 + 1 = 2'
+    >>> del REGISTRY["zz-doctest.sum"]
     """
     if expected not in VERDICTS:
         raise ValueError(f"expected must be one of {VERDICTS}, got {expected!r}")
@@ -201,6 +236,19 @@ def corrected_check(id: str):
 
     The claim must be registered (earlier in the module) with ``expected=FAILS``. The corrected
     check runs with the same :class:`Run` as the printed one.
+
+    Examples
+    --------
+    >>> @claim("zz-doctest.odd", source="none", statement="every prime is odd", expected=FAILS,
+    ...        corrected="every prime > 2 is odd", exact=True)
+    ... def printed(run):
+    ...     return CheckResult(FAILS, detail="2 is prime and even")
+    >>> @corrected_check("zz-doctest.odd")
+    ... def fixed(run):
+    ...     return CheckResult(HOLDS if all(p % 2 for p in (3, 5, 7, 11)) else FAILS)
+    >>> REGISTRY["zz-doctest.odd"].corrected_check is fixed
+    True
+    >>> del REGISTRY["zz-doctest.odd"], CORRECTED["zz-doctest.odd"]
     """
 
     def register(fn):
@@ -218,7 +266,18 @@ def corrected_check(id: str):
 
 
 def register_package(package: str, prefix: str) -> None:
-    """Let ``package``'s modules register claims under ids ``prefix + "." + ...``; discovered by :func:`load_all`."""
+    """Let ``package``'s modules register claims under ids ``prefix + "." + ...``; discovered by :func:`load_all`.
+
+    Examples
+    --------
+    >>> register_package("zz_doctest_pkg", "zzdoc")
+    >>> CLAIM_PACKAGES.pop("zz_doctest_pkg")  # (the package does not exist: unregister it again)
+    'zzdoc'
+    >>> register_package("zz_doctest_pkg", ".zzdoc")
+    Traceback (most recent call last):
+    ...
+    ValueError: prefix must be a non-empty string without leading or trailing dots, got '.zzdoc'
+    """
     if not isinstance(prefix, str) or not prefix or prefix != prefix.strip("."):
         raise ValueError(f"prefix must be a non-empty string without leading or trailing dots, got {prefix!r}")
     old = CLAIM_PACKAGES.get(package)
@@ -249,6 +308,12 @@ def load_all() -> dict[str, Claim]:
     """Import every module of every claim package and return the registry.
 
     Raises ValueError when a claim expected to fail as printed has no corrected check.
+
+    Examples
+    --------
+    >>> registry = load_all()
+    >>> registry is REGISTRY, "zhang2019.eq1" in registry, registry["shaeiri2020.thm4.2"].expected
+    (True, True, 'fails as printed')
     """
     _entry_point_packages()
     for package in list(CLAIM_PACKAGES):
@@ -274,7 +339,16 @@ def _call(fn, r: Run) -> CheckResult:
 
 
 def verdict_text(c: Claim, printed: CheckResult | None, corrected: CheckResult | None) -> str:
-    """The verdict line: "holds", "fails as printed", or for a corrected claim its two parts."""
+    """The verdict line: "holds", "fails as printed", or for a corrected claim its two parts.
+
+    Examples
+    --------
+    >>> c = Claim("demo.odd", "none", "every prime is odd", lambda run: None, expected=FAILS, corrected="p > 2")
+    >>> verdict_text(c, CheckResult(FAILS), CheckResult(HOLDS))
+    'fails as printed; corrected: holds'
+    >>> verdict_text(c, None, None)  # the check crashed
+    'error'
+    """
     if printed is None:
         return "error"
     if c.expected == FAILS and printed.verdict == FAILS:
@@ -308,7 +382,17 @@ class Outcome:
 
 
 def run(ids=None, thorough: bool = False, progress: Callable[[Outcome], None] | None = None):
-    """Run the checks of the selected claims (all by default; ids or id prefixes) and return their outcomes."""
+    """Run the checks of the selected claims (all by default; ids or id prefixes) and return their outcomes.
+
+    Examples
+    --------
+    >>> @claim("zz-doctest.run", source="none", statement="2 > 1", exact=True)
+    ... def check(run):
+    ...     return CheckResult(HOLDS if 2 > 1 else FAILS)
+    >>> [(o.claim.id, o.verdict, o.ok) for o in run(["zz-doctest.run"])]
+    [('zz-doctest.run', 'holds', True)]
+    >>> del REGISTRY["zz-doctest.run"]
+    """
     registry = load_all()
     selected = list(registry) if not ids else [i for i in registry if any(
         i.startswith(s) for s in ids)]
@@ -336,6 +420,13 @@ def from_estimate(value: float, est, detail: str = "", slack: float = 0.0) -> Ch
 
     The verdict is :func:`theory.montecarlo.compare`'s (the one rule for predicted against
     measured): "held" maps to ``HOLDS``, "did not hold" to ``FAILS``.
+
+    Examples
+    --------
+    >>> from theory.montecarlo import proportion
+    >>> est = proportion(500, 1000)  # 500 successes in 1000 draws, 99.9% Clopper-Pearson interval
+    >>> from_estimate(0.5, est).verdict, from_estimate(0.9, est).verdict
+    ('holds', 'fails as printed')
     """
     from theory.montecarlo import HELD, compare
 
@@ -347,7 +438,14 @@ def from_estimate(value: float, est, detail: str = "", slack: float = 0.0) -> Ch
 
 def combine(results: list[CheckResult], value=None, check=None, interval=None,
             detail: str = "") -> CheckResult:
-    """'holds' when every sub-check holds; the details of failing sub-checks are kept."""
+    """'holds' when every sub-check holds; the details of failing sub-checks are kept.
+
+    Examples
+    --------
+    >>> r = combine([CheckResult(HOLDS), CheckResult(FAILS, detail="b > 1")], detail="two parts.")
+    >>> r.verdict, r.detail
+    ('fails as printed', 'two parts. [b > 1]')
+    """
     bad = [r for r in results if r.verdict != HOLDS]
     d = detail + "".join(f" [{r.detail}]" for r in bad)
     return CheckResult(HOLDS if not bad else FAILS, value, check, interval, d.strip())
