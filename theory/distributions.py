@@ -245,6 +245,8 @@ class IntervalDistribution:
     density : theory.calibration.PiecewiseConstant, optional
         An unnormalized density on the same interval; uniform when None.
 
+    Notes
+    -----
     ``sample`` returns x of shape (n, 1) (dim = 1), so that it has the protocol's shape;
     :func:`theory.calibration.sample_interval` is the sampler underneath.
 

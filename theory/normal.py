@@ -93,6 +93,8 @@ def normal_cdf(x, x_lo=0.0):
         A low-order correction for arguments known beyond double precision: finite, with
         |x_lo| <= 2**-20 max(1, |x|) (a double-double's low part is below 2**-53 |x|).
 
+    Notes
+    -----
     NaN entries of x or x_lo give NaN (ufunc rule); +-inf in x give 1 and 0.
 
     Returns

@@ -650,6 +650,8 @@ def brute_force_robust_error(x, y, w, eps, *, norm=None) -> float:
     w : array_like, shape (n,), their weights (>= 0, not all zero)
     eps : float >= 0 or a ThreatModel; ``norm`` (keyword, default inf) the lp norm p >= 1
 
+    Notes
+    -----
     The weights are normalized overflow-safely (:func:`theory._validate.probability_weights`)
     where their sum overflows: weights [1e308, 1e308] give the result of [1, 1].
 
@@ -705,6 +707,8 @@ def brute_force_robust_error_1d(x, y, w, eps) -> float:
     w : array_like, shape (n,), their weights (>= 0, not all zero)
     eps : float >= 0
 
+    Notes
+    -----
     Weights are read as in :func:`brute_force_robust_error`.
 
     Raises
