@@ -70,12 +70,21 @@ def _run(args) -> int:
     from empirical.report import summary_table
 
     failed = False
+    rows = []
     for name in names:
         report = run(name, full=args.full, tiny=args.tiny, seed=args.seed, device=args.device, out=args.out)
         print(summary_table(report.to_json()))
         figures = "".join(f", {args.out}/{name}/{f}" for f in report.figures)
         print(f"device {report.device}, {report.duration_s:.1f} s; report in {args.out}/{name}/report.json{figures}\n")
         failed |= report.verdict == "did not hold"
+        counts = [sum(p.verdict == v for p in report.predictions) for v in ("held", "did not hold", "inconclusive")]
+        rows.append((name, *map(str, counts), f"{report.duration_s:.1f}", report.verdict))
+    if len(rows) > 1:
+        rows.insert(0, ("experiment", "held", "did not hold", "inconclusive", "seconds", "verdict"))
+        widths = [max(len(r[i]) for r in rows) for i in range(6)]
+        print("\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows))
+        total = sum(float(r[4]) for r in rows[1:])
+        print(f"{len(rows) - 1} experiments in {total:.1f} s")
     return 1 if failed else 0
 
 
