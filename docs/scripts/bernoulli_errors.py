@@ -9,35 +9,29 @@ Right: -log10 of the Bayes error (Theorem 3) against k up to 1e7 for several t, 
 theory.bernoulli.log_bayes_error; the dotted line marks the smallest normal float64
 (about 1e-308): above it the error itself underflows to 0.
 
-Run: python docs/scripts/bernoulli_errors.py   (a few seconds, no network)
+Drawn by: python docs/make_figures.py --only bernoulli_errors   (a few seconds, no network)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import numpy as np
 
-import matplotlib  # noqa: E402
+from theory import bernoulli as B
+from theory.attacks import BernoulliL0
+from theory.figures import figure, save
+from theory.montecarlo import estimate_error
+from theory.threat import ThreatModel
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from theory import bernoulli as B  # noqa: E402
-from theory.attacks import BernoulliL0  # noqa: E402
-from theory.montecarlo import estimate_error  # noqa: E402
-from theory.threat import ThreatModel  # noqa: E402
-
-OUT = ROOT / "docs" / "figures" / "bernoulli_errors.png"
+NAME = "bernoulli_errors.png"
 K, T, D = 21, 0.15, 24
 N_MC = 40_000
 
 
-def main() -> None:
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+def draw(out: Path) -> list[Path]:
+    """Draw the figure into the folder ``out``; return its path."""
+    fig, (ax1, ax2) = figure(2, width=11, height=4.2)
 
     eps = np.arange(0, K + 1)
     opt, s_best = B.optimal_robust_error(K, T, eps, norm=0)
@@ -76,12 +70,6 @@ def main() -> None:
     ax2.set_ylabel("-log10 Bayes error  (decimal digits)")
     ax2.set_title("Theorem 3: Bayes error, k up to 1e7")
     ax2.legend(fontsize=8, loc="lower right")
-
-    fig.tight_layout()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT, dpi=120)
-    print(f"wrote {OUT}")
-
-
-if __name__ == "__main__":
-    main()
+    path = save(fig, out / NAME)
+    print(f"wrote {path}")
+    return [path]

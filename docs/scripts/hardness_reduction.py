@@ -11,41 +11,35 @@ optimal robust accuracy the paper's proof predicts, alpha_3(G)/k, against the ex
 robust accuracy (theory.hardness.optimal_robust_error) of the printed and corrected
 distributions; marker area = number of graphs.
 
-Run: python docs/scripts/hardness_reduction.py   (about 5 s, no network)
+Drawn by: python docs/make_figures.py --only hardness_reduction   (about 5 s, no network)
 """
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import networkx as nx
+import numpy as np
 
-import matplotlib  # noqa: E402
+from theory import hardness as H
+from theory.figures import figure, save
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
-import numpy as np  # noqa: E402
-
-from theory import hardness as H  # noqa: E402
-
-OUT = ROOT / "docs" / "figures" / "hardness_reduction.png"
+NAME = "hardness_reduction.png"
 EPS = 0.5
 
 
 def row_distances(build, k: int, p: float) -> tuple[float, float]:
     """(adjacent, non-adjacent) row distances / eps in the construction of the path on k vertices."""
     g = nx.path_graph(k)
-    x, _, _ = build(g, p, EPS)
+    x, _, _ = build(g, EPS, norm=p)
     d = lambda a, b: float(np.linalg.norm(x[a] - x[b], ord=p)) / EPS  # noqa: E731
     return d(0, 1), d(0, 2)
 
 
-def main() -> None:
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11.5, 4.6), dpi=120)
+def draw(out: Path) -> list[Path]:
+    """Draw the figure into the folder ``out``; return its path."""
+    fig, (ax, bx) = figure(2, width=11.5, height=4.6)
     ks = np.arange(3, 17)
     colors = {1.0: "C0", 2.0: "C1", np.inf: "C2"}
     for p, c in colors.items():
@@ -107,14 +101,9 @@ def main() -> None:
 
     fig.suptitle("shaeiri2020 Lemma 1: the printed reduction gives 1/k for every graph; the corrected one "
                  "gives $\\alpha_3(G)/k$", fontsize=10)
-    fig.tight_layout()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT)
-    print(f"wrote {OUT.relative_to(ROOT)}; printed reduction off on {mism} of {len(graphs)} atlas graphs (l2)")
+    path = save(fig, out / NAME)
+    print(f"wrote {path}; printed reduction off on {mism} of {len(graphs)} atlas graphs (l2)")
     for p in colors:
         print(f"p={p:g}: printed non-adjacent/eps for k=3..6:",
               [f"{row_distances(H.shaeiri_reduction, k, p)[1]:.4f}" for k in range(3, 7)])
-
-
-if __name__ == "__main__":
-    main()
+    return [path]

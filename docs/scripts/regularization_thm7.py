@@ -6,29 +6,23 @@ Theorem 7 upper bound eps ||w||_1, and the first-order term eps E[h] ||w||_1.
 Right: the uniform-squares example of section 6 (P(y=1) = 3/4, squares of side 2 at (+-1.2, 0));
 0-1 classification risk of the best vertical threshold for objective (6) as eps grows, for several lam.
 
-Run: python docs/scripts/regularization_thm7.py   (a few seconds, no network)
+Drawn by: python docs/make_figures.py --only regularization_thm7   (a few seconds, no network)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import numpy as np
 
-import matplotlib  # noqa: E402
+from theory import regularization as RG
+from theory.figures import figure, save
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from theory import regularization as RG  # noqa: E402
-
-OUT = ROOT / "docs" / "figures" / "regularization_thm7.png"
+NAME = "regularization_thm7.png"
 
 
-def main() -> None:
+def draw(out: Path) -> list[Path]:
+    """Draw the figure into the folder ``out``; return its path."""
     rng = np.random.default_rng([20190607, 99])
     d, n = 3, 25
     theta = rng.normal(size=d)
@@ -44,7 +38,7 @@ def main() -> None:
     first = np.array([RG.theorem7_first_order(w, x, y, theta, e, 1.0, norm=np.inf, weights=p) - risk
                       for e in eps])
 
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 4.2), dpi=120)
+    fig, axes = figure(2, width=10.5, height=4.2)
     ax = axes[0]
     ax.plot(eps, bound, color="C3", lw=2, label=r"bound $\varepsilon\|w\|_1$ (Theorem 7)")
     ax.plot(eps, first, color="C1", lw=1.5, ls="--", label=r"first order $\varepsilon E[h]\,\|w\|_1$")
@@ -74,11 +68,6 @@ def main() -> None:
     ax.legend(fontsize=8)
     ax.set_xlim(0, eg[-1])
     ax.set_ylim(0, None)
-    fig.tight_layout()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT)
-    print(f"wrote {OUT}")
-
-
-if __name__ == "__main__":
-    main()
+    path = save(fig, out / NAME)
+    print(f"wrote {path}")
+    return [path]

@@ -5,30 +5,24 @@ margin M(Tx, 0) = t, the instance-space margin v(x) (distance to the nearest tie
 found by a radial search, theory.claims.wen2020.instance_margin) and the printed bound
 u_min = ||w_0 - w_1|| sigma_min(W^1) v(x) = sqrt(2) v(x), which lies above the margin.
 
-Run: python docs/scripts/regularization_wen2020.py   (a few seconds, no network)
+Drawn by: python docs/make_figures.py --only regularization_wen2020   (a few seconds, no network)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import numpy as np
 
-import matplotlib  # noqa: E402
+from theory import regularization as RG
+from theory.claims.wen2020 import instance_margin, relu_net
+from theory.figures import figure, save
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from theory import regularization as RG  # noqa: E402
-from theory.claims.wen2020 import instance_margin, relu_net  # noqa: E402
-
-OUT = ROOT / "docs" / "figures" / "regularization_wen2020.png"
+NAME = "regularization_wen2020.png"
 
 
-def main() -> None:
+def draw(out: Path) -> list[Path]:
+    """Draw the figure into the folder ``out``; return its path."""
     W = [np.eye(2), np.eye(2)]
 
     def net(z):
@@ -41,7 +35,7 @@ def main() -> None:
         marg.append(float(RG.margin(net(x), 0)))
         v.append(instance_margin(net, x, n_dir=720, t_max=6.0))
         bound.append(float(RG.u_min(W, v[-1])))
-    fig, ax = plt.subplots(figsize=(6, 4.2), dpi=120)
+    fig, ax = figure(1, width=6, height=4.2)
     ax.plot(ts, bound, color="C3", lw=2, label=r"eq. (5): $\|w_0 - w_1\|_2\,\sigma_{min}(W^1)\,v(x)$")
     ax.plot(ts, marg, color="C0", lw=2, label=r"margin $M(Tx, 0)$")
     ax.plot(ts, v, color="C2", lw=1.5, ls="--", label=r"instance-space margin $v(x)$")
@@ -50,11 +44,6 @@ def main() -> None:
     ax.legend(fontsize=8)
     ax.set_xlim(0, 3)
     ax.set_ylim(0, None)
-    fig.tight_layout()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT)
-    print(f"wrote {OUT}")
-
-
-if __name__ == "__main__":
-    main()
+    path = save(fig, out / NAME)
+    print(f"wrote {path}")
+    return [path]

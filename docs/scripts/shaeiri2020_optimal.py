@@ -10,38 +10,32 @@ Right: l-inf, theta = (mu_1 - mu_-1)/2 = (1, 0.5, 0.2), sigma = 1: the optimal e
 Phi(-||(|theta| - eps)_+||_2 / sigma) with Monte Carlo points for the soft-threshold linear
 classifier that attains it (worst-case perturbation, 99.9% Clopper-Pearson bars).
 
-Run: python docs/scripts/shaeiri2020_optimal.py   (about 10 s, no network)
+Drawn by: python docs/make_figures.py --only shaeiri2020_optimal   (about 10 s, no network)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import numpy as np
+from scipy.special import ndtr
 
-import matplotlib  # noqa: E402
+from theory import gaussian as G
+from theory import reference as ref
+from theory.attacks import LinearWorstCase
+from theory.distributions import GaussianMixture, predict
+from theory.figures import figure, save
+from theory.montecarlo import estimate_error
+from theory.threat import ThreatModel
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from scipy.special import ndtr  # noqa: E402
-
-from theory import gaussian as G  # noqa: E402
-from theory import reference as ref  # noqa: E402
-from theory.attacks import LinearWorstCase  # noqa: E402
-from theory.distributions import GaussianMixture, predict  # noqa: E402
-from theory.montecarlo import estimate_error  # noqa: E402
-from theory.threat import ThreatModel  # noqa: E402
-
-OUT = ROOT / "docs" / "figures" / "shaeiri2020_optimal.png"
+NAME = "shaeiri2020_optimal.png"
 CELLS = 2000
 N_MC = 200_000
 
 
-def main() -> None:
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.4), dpi=120)
+def draw(out: Path) -> list[Path]:
+    """Draw the figure into the folder ``out``; return its path."""
+    fig, (ax, bx) = figure(2, width=11, height=4.4)
 
     # ---- l2 (any dimension; the DP runs in one dimension)
     mu, sigma = 1.0, 1.0
@@ -100,10 +94,8 @@ def main() -> None:
 
     fig.suptitle("shaeiri2020 Theorem 2: optimal robust error of a two-Gaussian mixture over all "
                  "classifiers", fontsize=10)
-    fig.tight_layout()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT)
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    path = save(fig, out / NAME)
+    print(f"wrote {path}")
     for e, lo, hi in rows:
         val = float(G.optimal_robust_risk([mu], [-mu], e, sigma, norm=2))
         pr = float(ndtr(e - mu))
@@ -111,7 +103,4 @@ def main() -> None:
     for e, s in zip(eps_mc, ests, strict=True):
         print(f"linf eps={e:.2f}: optimal {float(G.optimal_robust_risk(theta, -theta, e, sigma, norm=np.inf)):.5f}"
               f"  MC {s}")
-
-
-if __name__ == "__main__":
-    main()
+    return [path]

@@ -7,36 +7,30 @@ eps > (2 - sqrt 2) / (1 + sqrt(p-1) - sqrt 2). The dotted curve is G_adv(theta*)
 in appendix B (with "- 1" where theta*.theta* = 2 belongs), under which the corollary would
 hold for every eps >= 0.
 
-Run: python docs/scripts/suggala2019_cor2.py   (about 2 s, no network)
+Drawn by: python docs/make_figures.py --only suggala2019_cor2   (about 2 s, no network)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import numpy as np
+from scipy.special import ndtr
 
-import matplotlib  # noqa: E402
+from theory import gaussian as G
+from theory.figures import figure, save
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from scipy.special import ndtr  # noqa: E402
-
-from theory import gaussian as G  # noqa: E402
-
-OUT = ROOT / "docs" / "figures" / "suggala2019_cor2.png"
+NAME = "suggala2019_cor2.png"
 
 
 def threshold(p: int) -> float:
     return (2 - np.sqrt(2)) / (1 + np.sqrt(p - 1) - np.sqrt(2))
 
 
-def main() -> None:
+def draw(out: Path) -> list[Path]:
+    """Draw the figure into the folder ``out``; return its path."""
     sigma = 1.0
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), dpi=120, sharey=True)
+    fig, axes = figure(2, width=10, height=4.2, sharey=True)
     for ax, p, emax in zip(axes, (10, 100), (0.6, 0.2), strict=True):
         star = np.full(p, 1 / np.sqrt(p - 1))
         star[0] = 1.0
@@ -65,11 +59,6 @@ def main() -> None:
     axes[0].legend(fontsize=8, loc="lower right", framealpha=0.95)
     fig.suptitle("suggala2019 Corollary 2: $e_1$ beats the Bayes direction only for "
                  r"$\varepsilon > (2-\sqrt{2})/(1+\sqrt{p-1}-\sqrt{2})$", fontsize=10)
-    fig.tight_layout()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT)
-    print(f"wrote {OUT.relative_to(ROOT)}")
-
-
-if __name__ == "__main__":
-    main()
+    path = save(fig, out / NAME)
+    print(f"wrote {path}")
+    return [path]

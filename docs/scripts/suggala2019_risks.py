@@ -7,31 +7,24 @@ of Thm 1.3. Monte Carlo points (99.9% Clopper-Pearson error bars) come from
 theory.montecarlo with the worst-case perturbation (G_adv) and the per-sample primal
 adversary theory.reference.flippable (R_adv), which share no code with the closed forms.
 
-Run: python docs/scripts/suggala2019_risks.py   (about 5 s, no network)
+Drawn by: python docs/make_figures.py --only suggala2019_risks   (about 5 s, no network)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import numpy as np
 
-import matplotlib  # noqa: E402
+from theory import gaussian as G
+from theory import reference as ref
+from theory.attacks import LinearWorstCase
+from theory.distributions import GaussianMixture, predict
+from theory.figures import figure, save
+from theory.montecarlo import estimate_error, estimate_probability
+from theory.threat import ThreatModel
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from theory import gaussian as G  # noqa: E402
-from theory import reference as ref  # noqa: E402
-from theory.attacks import LinearWorstCase  # noqa: E402
-from theory.distributions import GaussianMixture, predict  # noqa: E402
-from theory.montecarlo import estimate_error, estimate_probability  # noqa: E402
-from theory.threat import ThreatModel  # noqa: E402
-
-OUT = ROOT / "docs" / "figures" / "suggala2019_risks.png"
+NAME = "suggala2019_risks.png"
 SEED = 2019
 N_MC = 100_000
 
@@ -45,7 +38,8 @@ def instance():
     return w, theta
 
 
-def main() -> None:
+def draw(out: Path) -> list[Path]:
+    """Draw the figure into the folder ``out``; return its path."""
     w, theta = instance()
     sigma, norm = 1.0, np.inf
     eps = np.linspace(0.0, 0.8, 81)
@@ -66,7 +60,7 @@ def main() -> None:
         mc_r.append(estimate_probability(lambda x, y, e=e: ref.flippable(x, w, theta, e, norm=norm),
                                          mixture.sample, N_MC, rng))
 
-    fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
+    fig, ax = figure(1, width=7.5, height=4.8)
     ax.plot(eps, risk, color="0.3", lw=1.8, label=r"classification risk $R_{0-1}$ (Thm 1.1)")
     ax.plot(eps, gadv, color="C0", lw=1.8, label=r"$G_{adv}$ (Thm 1.2)")
     ax.plot(eps, radv, color="C3", lw=1.8, label=r"exact $R_{adv}$ (Def. 2)")
@@ -86,17 +80,12 @@ def main() -> None:
     ax.set_title(r"suggala2019, $x\,|\,y \sim N(y\theta, I_{10})$, one linear classifier $w$",
                  fontsize=10)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, 0.63), framealpha=0.9)
-    fig.tight_layout()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT)
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    path = save(fig, out / NAME)
+    print(f"wrote {path}")
     print("w =", np.array2string(w, precision=4))
     print(f"classification risk {risk[0]:.6f}")
     for e, g, r in zip(eps_mc, mc_g, mc_r, strict=True):
         i = int(np.argmin(np.abs(eps - e)))
         print(f"eps={e:.1f}: G_adv {gadv[i]:.5f} MC {g} | R_adv {radv[i]:.5f} MC {r} | "
               f"bound {bound[i]:.5f}")
-
-
-if __name__ == "__main__":
-    main()
+    return [path]

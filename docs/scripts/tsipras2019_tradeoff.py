@@ -8,24 +8,17 @@ min(A, p (1 - A)/(1 - p)) (theory.tradeoff.robust_accuracy_upper_bound), and the
 Markers: sign(x1) (70 % / 70 %) and the population SVMs of Theorem 2.2 at eta = 4/sqrt(d)
 (theory.tradeoff.population_svm), standard and adversarially trained, d = 1000.
 
-Run: python docs/scripts/tsipras2019_tradeoff.py   (about 2 s, no network)
+Drawn by: python docs/make_figures.py --only tsipras2019_tradeoff   (about 2 s, no network)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import numpy as np
 
-import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from theory.tradeoff import (  # noqa: E402
+from theory.figures import figure, save
+from theory.tradeoff import (
     linear_accuracy,
     linear_tradeoff_pairs,
     population_svm,
@@ -33,14 +26,15 @@ from theory.tradeoff import (  # noqa: E402
     robust_accuracy_upper_bound,
 )
 
-OUT = ROOT / "docs" / "figures" / "tsipras2019_tradeoff.png"
+NAME = "tsipras2019_tradeoff.png"
 P = 0.7
 D = 10_000
 
 
-def main() -> None:
+def draw(out: Path) -> list[Path]:
+    """Draw the figure into the folder ``out``; return its path."""
     A = np.linspace(0.0, 1.0, 1001)
-    fig, ax = plt.subplots(figsize=(7.5, 5.2), dpi=120)
+    fig, ax = figure(1, width=7.5, height=5.2)
     ax.plot(A, printed_tradeoff_bound(1 - A, P), color="C1", lw=1.6, ls="--",
             label=r"printed bound $\frac{7}{3}\delta$, $\delta = 1 - A$")
     ax.plot(A, robust_accuracy_upper_bound(A, P), color="k", lw=2,
@@ -82,11 +76,6 @@ def main() -> None:
                  fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper right")
-    fig.tight_layout()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT)
-    print(f"wrote {OUT.relative_to(ROOT)}")
-
-
-if __name__ == "__main__":
-    main()
+    path = save(fig, out / NAME)
+    print(f"wrote {path}")
+    return [path]

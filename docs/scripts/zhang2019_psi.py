@@ -8,31 +8,25 @@ the first k of the five pairs of cells and +1 elsewhere (k = 0: all-one, k = 5: 
 R_rob - R_nat^*, the Theorem 3.1 bound psi^{-1}(R_phi - R_phi^*) + P(X in B, f Y > 0), and the
 TRADES bound with E max phi(f(X') f(X)/lambda), lambda = 1.
 
-Run: python docs/scripts/zhang2019_psi.py   (a few seconds, no network)
+Drawn by: python docs/make_figures.py --only zhang2019_psi   (a few seconds, no network)
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+import numpy as np
 
-import matplotlib  # noqa: E402
+from theory import calibration as C
+from theory.claims.zhang2019 import CLIPPED_EXP
+from theory.figures import figure, save
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from theory import calibration as C  # noqa: E402
-from theory.claims.zhang2019 import CLIPPED_EXP  # noqa: E402
-
-OUT = ROOT / "docs" / "figures" / "zhang2019_psi.png"
+NAME = "zhang2019_psi.png"
 
 
-def main() -> None:
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.4), dpi=120)
+def draw(out: Path) -> list[Path]:
+    """Draw the figure into the folder ``out``; return its path."""
+    fig, (ax, bx) = figure(2, width=11, height=4.4)
     t = np.linspace(0, 1, 401)
     for i, loss in enumerate(["hinge", "exponential", "logistic2", "squared", CLIPPED_EXP]):
         name = loss if isinstance(loss, str) else "min(1.5, exp(-a))"
@@ -73,11 +67,6 @@ def main() -> None:
     bx.set_ylim(-0.02, 2.1)
     bx.legend(fontsize=8, loc="upper left")
     bx.grid(alpha=0.3)
-    fig.tight_layout()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(OUT)
-    print(f"wrote {OUT.relative_to(ROOT)}")
-
-
-if __name__ == "__main__":
-    main()
+    path = save(fig, out / NAME)
+    print(f"wrote {path}")
+    return [path]
