@@ -153,6 +153,7 @@ class Report:
     def to_json(self) -> dict:
         return {"experiment": self.experiment, "config": self.config, "seeds": list(self.seeds),
                 "device": self.device, "platform": platform.platform(), "versions": self.versions,
+                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
                 "duration_s": self.duration_s, "predictions": [p.to_json() for p in self.predictions],
                 "results": self.results, "figures": list(self.figures), "verdict": self.verdict}
 

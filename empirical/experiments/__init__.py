@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,7 +189,9 @@ def run(name: str, *, full: bool = False, tiny: bool = False, seed: int = 0, dev
         config[k] = v
     folder = Path(out) / name
     ctx = Context(exp, config, int(seed), torch.device(device) if device else default_device(), folder, progress)
+    started = time.time()
     report = exp.fn(ctx)
+    report.started = started  # the duration covers the whole run (data, exact floors), not only from ctx.report()
     report.finish().write(folder)
     report.figures = [p.name for p in plot(report.to_json(), folder)]
     report.write(folder)
