@@ -1,5 +1,7 @@
 """docs/make_figures.py draws every theory figure, reproducibly, and refuses unknown names."""
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,12 +28,12 @@ def test_every_theory_figure_is_drawn_and_a_second_run_gives_the_same_bytes(tmp_
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
         assert data == (tmp_path / "b" / p.name).read_bytes(), f"{p.name} differs between two runs"
     # every figure the docs pages embed from docs/figures/ is drawn by some module (or is an experiment figure)
-    embedded = set()
-    for page in (ROOT / "docs").glob("*.md"):
-        for line in page.read_text().splitlines():
-            if "](figures/" in line:
-                embedded.add(line.split("](figures/")[1].split(")")[0])
-    assert embedded <= {p.name for p in pngs}
+    embedded = {m for page in (ROOT / "docs").rglob("*.md")
+                for m in re.findall(r"\]\((?:\.\./)*figures/([^)\s]+)\)", page.read_text())}
+    experiments = {f"experiments/{f}" for r in (ROOT / "docs" / "results").glob("*/report.json")
+                   for f in json.loads(r.read_text()).get("figures", [])}
+    assert {f for f in embedded if f.startswith("experiments/")} <= experiments  # drawn from the saved reports
+    assert {f for f in embedded if not f.startswith("experiments/")} <= {p.name for p in pngs}
 
 
 def test_unknown_names_fail_with_the_known_ones():
