@@ -1,6 +1,6 @@
 """The engine's tests: not collected where torch is not installed; tiny models, CPU, one thread.
 
-Install the engine with ``pip install ".[test,empirical,mnist]"`` to run them (the README's test command).
+Install the engine with ``pip install torch==2.13.0 ".[test,empirical,mnist]"`` to run them (the README's test command).
 """
 
 import importlib.util
