@@ -10,12 +10,23 @@ Prints wall-clock seconds (never asserted):
    the solve time of each, with the number of conflict edges and the largest conflict
    component.
 
-    python benchmarks/hardness_exact_solver.py [--n 200] [--d 20] [--seed 0] [--quick]
+3. the multi-class solvers side by side on the 10-class instances of 2: ``method="auto"``
+   (branch and bound on components of at most ``BNB_MAX`` atoms, the clique MILP on larger
+   ones), ``method="milp"`` (the clique MILP, HiGHS, on every component) and, at low densities,
+   ``method="branch_and_bound"``; and the dai2023 LP bounds (:func:`multiclass_robust_error_bounds`
+   with pairs only); ratios printed in the same run.
+
+    python benchmarks/hardness_exact_solver.py [--n 200] [--d 20] [--seed 0] [--quick] [--compare-only]
 """
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy is imported: one BLAS/HiGHS thread
+
 import argparse
+import platform
 import time
 
 import networkx as nx
@@ -67,15 +78,52 @@ def random_instances(n: int, d: int, seed: int, quick: bool) -> None:
             print(f"  -> classes={classes}, p={p:g}: slowest {worst:.2f} s")
 
 
+def solver_comparison(n: int, d: int, seed: int, quick: bool) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d))
+    w = rng.random(n)
+    fractions = (0.05, 0.2, 0.5) if quick else (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.8)
+    print(f"\nmulti-class solvers, n = {n} atoms in R^{d}, 10 classes; seconds of auto | milp | branch and bound "
+          f"(fractions <= 0.1 only) | pair LP bound; ratio milp / auto")
+    total = {"auto": 0.0, "milp": 0.0}
+    for p in (2.0, 1.0, np.inf):
+        D = np.linalg.norm(x[:, None] - x[None], ord=p, axis=-1)[np.triu_indices(n, 1)]
+        y = rng.integers(0, 10, n)
+        for f in fractions:
+            eps = 0.5 * float(np.quantile(D, f))
+            t, err = {}, {}
+            for m in ("auto", "milp") + (("branch_and_bound",) if f <= 0.1 else ()):
+                t0 = time.perf_counter()
+                err[m] = H.optimal_robust_error(x, y, w, eps, norm=p, method=m)
+                t[m] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            lp = H.multiclass_robust_error_bounds(x, y, w, eps, norm=p, max_degree=2, exact=False).lower
+            t_lp = time.perf_counter() - t0
+            total["auto"] += t["auto"]
+            total["milp"] += t["milp"]
+            assert abs(err["auto"] - err["milp"]) < 1e-6
+            assert abs(err.get("branch_and_bound", err["auto"]) - err["auto"]) < 1e-6
+            bnb = f"{t['branch_and_bound']:7.3f}" if "branch_and_bound" in t else "      -"
+            print(f"  p={p:>4g} f={f:4.2f}  {t['auto']:7.3f} | {t['milp']:7.3f} | {bnb} | {t_lp:6.3f}  "
+                  f"ratio {t['milp'] / t['auto']:5.2f}  (error {err['auto']:.4f}, pair-LP lower bound {lp:.4f})")
+    print(f"  -> total seconds auto {total['auto']:.2f}, milp {total['milp']:.2f}, ratio milp / auto "
+          f"{total['milp'] / total['auto']:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--d", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--quick", action="store_true", help="three densities instead of eight")
+    ap.add_argument("--compare-only", action="store_true", help="only the multi-class solver comparison")
     args = ap.parse_args()
-    atlas_check()
-    random_instances(args.n, args.d, args.seed, args.quick)
+    print(f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} cores, {platform.system()}; "
+          f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}")
+    if not args.compare_only:
+        atlas_check()
+        random_instances(args.n, args.d, args.seed, args.quick)
+    solver_comparison(args.n, args.d, args.seed, args.quick)
 
 
 if __name__ == "__main__":

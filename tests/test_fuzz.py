@@ -176,6 +176,8 @@ VALID: dict[str, object] = {
     "slack": 0.0, "resolution": None, "model": _Fresh(_bernoulli_model),
     # numerical kernels
     "x_lo": 0.0,
+    # theory.hardness.multiclass_robust_error_bounds (helper multiclass-floor)
+    "max_degree": None, "exact": True, "max_hyperedges": 1000,
 }
 
 #: (module or module.callable, parameter) -> valid example, where the name means something else there
@@ -232,6 +234,21 @@ OVERRIDES: dict[tuple[str, str], object] = {
     ("theory.tradeoff", "c"): 0.3,
 }
 
+# theory.sample_floor (helper sample-floor): radii as a list, rows per block
+OVERRIDES[("theory.sample_floor", "eps")] = [0.0, 0.3, 0.6]
+OVERRIDES[("theory.sample_floor", "chunk")] = 2
+
+# theory.gaussian_beyond (helper gaussian-beyond): priors, intercepts, covariances, error rates
+OVERRIDES[("theory.gaussian_beyond", "prior")] = 0.7
+OVERRIDES[("theory.gaussian_beyond", "b")] = 0.2
+OVERRIDES[("theory.gaussian_beyond", "cov")] = [[1.0, 0.3], [0.3, 0.5]]
+OVERRIDES[("theory.gaussian_beyond", "error_rate")] = [0.01, 0.2]
+OVERRIDES[("theory.gaussian_beyond", "standard_error")] = 0.2
+OVERRIDES[("theory.gaussian_beyond.linear_robust_error", "mu")] = [1.0, 0.5]
+OVERRIDES[("theory.gaussian_beyond.unequal_prior_robust_classifier", "mu")] = [1.0, 0.5]
+OVERRIDES[("theory.gaussian_beyond.min_adversarial_cross_entropy", "mu")] = [1.0, 0.5]
+OVERRIDES[("theory.gaussian_beyond.robust_soft_classifier_logit", "mu")] = [1.0, 0.5]
+
 
 def _lookup(qualname: str, param: str):
     """The valid example for ``param`` of the callable ``qualname`` (KeyError if none)."""
@@ -287,10 +304,18 @@ NAN_KERNELS = {"theory.normal.normal_cdf", "theory.normal.log_normal_cdf", "theo
                "theory.norms.lp_norm", "theory.norms.dual_norm", "theory.norms.ray_breakpoints"}
 #: callables that document an infinite result for moderate input
 INF_OK = {"theory.tradeoff.zero_weight_threshold"}
+INF_OK.add("theory.gaussian_beyond.robust_threshold_1d")  # gaussian-beyond: t = +-inf, the constant classifier
 #: names that look like probabilities but are not (phi-risks, signed scores)
 NOT_PROBABILITY = {"theory.calibration.conditional_risk", "theory.calibration.constrained_conditional_risk",
                    "theory.calibration.interval_phi_risks"}
 _PROB_NAME = re.compile(r"(risk|error|accurac|probabilit|cdf|tail)")
+
+# theory.regression (helper regression): true coefficients, a positive definite covariance, tradeoff weights;
+# its risks are squared errors (>= sigma^2), not probabilities
+OVERRIDES[("theory.regression", "theta0")] = [1.0, 0.5]
+OVERRIDES[("theory.regression", "cov")] = [[1.0, 0.3], [0.3, 0.5]]
+OVERRIDES[("theory.regression", "weight")] = 0.5
+NOT_PROBABILITY |= {"theory.regression.standard_risk", "theory.regression.regression_adversarial_risk"}
 
 
 def _kind(qualname: str) -> str:
@@ -512,3 +537,15 @@ def test_fuzz(qualname, fn):
             if why:
                 failures.append(f"{where}: {why}")
     assert not failures, f"{len(failures)} bad outcome(s):\n" + "\n".join(failures[:40])
+
+# theory.calibration section 4 / problem (3) on example (2) (helper seed-gaps): probability vectors, scores a, b
+OVERRIDES[("theory.calibration.multiclass_conditional_risk", "posterior")] = [0.5, 0.3, 0.2]
+OVERRIDES[("theory.calibration.multiclass_conditional_risk", "scores")] = [0.2, 0.5, 0.3]
+OVERRIDES[("theory.calibration.multiclass_conditional_risk", "loss")] = "cross_entropy"
+OVERRIDES[("theory.calibration.multiclass_calibration_gap", "posterior")] = [0.5, 0.3, 0.2]
+OVERRIDES[("theory.calibration.multiclass_calibration_gap", "loss")] = "cross_entropy"
+OVERRIDES[("theory.calibration.toy_trades_objective", "a")] = [1.0, 2.0]
+OVERRIDES[("theory.calibration.toy_trades_objective", "b")] = [-1.0, 0.5]
+INF_OK.add("theory.calibration.multiclass_conditional_risk")  # seed-gaps: -log 0 where q_y = 0 < p_y
+INF_OK.add("theory.calibration.multiclass_calibration_gap")  # seed-gaps: inf over no wrong class (uniform p)
+NOT_PROBABILITY.add("theory.calibration.multiclass_conditional_risk")  # seed-gaps: a cross-entropy, not a probability

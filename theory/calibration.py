@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory._optimize import golden_section
-from theory._validate import as_array, as_vector, nonnegative, positive, probability
+from theory._validate import as_array, as_vector, check_size, nonnegative, positive, probability
 from theory.montecarlo import as_generator
 from theory.threat import resolve
 
@@ -77,6 +77,13 @@ __all__ = [
     "constant_classifier",
     "TightnessConstruction",
     "tightness_construction",
+    "MULTICLASS_LOSSES",
+    "multiclass_conditional_risk",
+    "multiclass_calibration_gap",
+    "toy_trades_objective",
+    "TradesToySolution",
+    "toy_trades_solution",
+    "toy_trades_hinge",
 ]
 
 _ALPHA_MAX = 1e6
@@ -1226,3 +1233,330 @@ def tightness_construction(loss, excess, xi, eps=0.1, *, norm=None) -> Tightness
     return TightnessConstruction(theta, xi, eps, gamma, a1, a2, float(scores[0]), float(scores[1]), lam,
                                  eta, score, rr.robust - rr.bayes_natural, pr.excess, pr.regularizer,
                                  low, low + xi)
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 4: multi-class calibration, and problem (3) on example (2) as a function of lambda
+# ---------------------------------------------------------------------------------------------
+
+MULTICLASS_LOSSES = ("cross_entropy", "brier")
+"""Multi-class surrogate losses L(q, y) of a probability vector q: ``cross_entropy`` -log q_y (the loss of
+zhang2019 problem (5)), ``brier`` ||q - e_y||_2^2."""
+
+_MAX_CLASSES = 512
+
+
+def _simplex(x, name: str) -> np.ndarray:
+    """Probability vectors along the last axis: entries >= 0 summing to 1 (to 1e-9), at least 2 classes."""
+    arr = nonnegative(as_vector(x, name), name)
+    k = arr.shape[-1]
+    if k < 2 or k > _MAX_CLASSES:
+        raise ValueError(f"{name} must have between 2 and {_MAX_CLASSES} classes along its last axis, got {k}")
+    tot = arr.sum(axis=-1)
+    bad = np.abs(tot - 1.0) > 1e-9
+    if bad.any():
+        raise ValueError(f"{name} must sum to 1 along its last axis, got a sum of {float(tot[bad].ravel()[0])!r}")
+    return arr / tot[..., None]
+
+
+def _check_multiclass_loss(loss) -> str:
+    if not isinstance(loss, str) or loss not in MULTICLASS_LOSSES:
+        raise ValueError(f"loss must be one of {MULTICLASS_LOSSES}, got {loss!r}")
+    return loss
+
+
+def multiclass_conditional_risk(posterior, scores, loss: str = "cross_entropy") -> np.ndarray:
+    """The conditional surrogate risk C_p(q) = sum_y p_y L(q, y) of a predicted probability vector q.
+
+    Source: zhang2019 (TRADES), section 4, problem (5): the multi-class extension replaces the
+    margin loss by a multi-class calibrated loss L(f(X), Y), f(X) a probability vector
+    (softmax output), Y the label indicator. For ``cross_entropy``
+    C_p(q) = -sum_y p_y log q_y = H(p) + KL(p || q); for ``brier``
+    C_p(q) = ||q - p||^2 + 1 - ||p||^2. Both are minimized exactly at q = p.
+
+    Parameters
+    ----------
+    posterior : array (..., K), probability vectors p (entries >= 0, sum 1), 2 <= K <= 512
+    scores : array (..., K), probability vectors q (broadcast against ``posterior``)
+    loss : "cross_entropy" or "brier"
+
+    Returns
+    -------
+    ndarray of shape broadcast(...), values in [0, inf] (+inf where q_y = 0 < p_y for cross-entropy)
+
+    Raises
+    ------
+    ValueError : for a vector off the simplex, a class count outside [2, 512], or an unknown loss
+
+    Examples
+    --------
+    >>> p = [0.5, 0.3, 0.2]
+    >>> bool(np.isclose(multiclass_conditional_risk(p, p), -(0.5*np.log(.5) + .3*np.log(.3) + .2*np.log(.2))))
+    True
+    >>> round(float(multiclass_conditional_risk(p, [1.0, 0.0, 0.0], "brier")), 12)  # 0.5*0.5 + 0.3*1.5 + 0.2*1.5
+    1.0
+    """
+    loss = _check_multiclass_loss(loss)
+    p = _simplex(posterior, "posterior")
+    q = _simplex(scores, "scores")
+    if p.shape[-1] != q.shape[-1]:
+        raise ValueError(f"scores must have as many classes as posterior ({p.shape[-1]}), got {q.shape[-1]}")
+    try:
+        shape = np.broadcast_shapes(p.shape, q.shape)
+    except ValueError as exc:
+        raise ValueError(f"scores of shape {q.shape} do not broadcast against posterior of shape {p.shape}") from exc
+    check_size(int(np.prod(shape)), "posterior.size")
+    if loss == "brier":
+        return np.sum((q - p) ** 2, axis=-1) + 1.0 - np.sum(p * p, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(p > 0, -p * np.log(q), 0.0)
+    return np.sum(t, axis=-1)
+
+
+def _pool_cost(ps: np.ndarray, members: np.ndarray, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """(divergence of pooling the classes in ``members`` to their mean, the mean) for sorted rows ps."""
+    cnt = members.sum(axis=-1)
+    t = np.where(members, ps, 0.0).sum(axis=-1) / cnt
+    if loss == "brier":
+        c = np.where(members, (ps - t[..., None]) ** 2, 0.0).sum(axis=-1)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = np.where(members & (ps > 0), ps * np.log(ps / t[..., None]), 0.0).sum(axis=-1)
+    return np.maximum(c, 0.0), t
+
+
+def multiclass_calibration_gap(posterior, loss: str = "cross_entropy") -> np.ndarray:
+    """The calibration gap inf{C_p(q) : q predicts a non-Bayes class} - inf_q C_p(q) of a multi-class loss.
+
+    A multi-class surrogate is calibrated (zhang2019 section 4, after Pires and Szepesvari
+    [PS16] and Tewari and Bartlett 2007) when every minimizer of the conditional surrogate risk
+    predicts a Bayes class, uniformly: the gap is > 0 for every posterior p that has a non-Bayes
+    class. q "predicts" class j when q_j = max_i q_i (ties count against the loss).
+
+    Derivation. inf_q C_p(q) is attained at q = p and the excess C_p(q) - C_p(p) is KL(p || q)
+    (cross-entropy) or ||q - p||^2 (Brier). For a non-Bayes class j (p_j < max p) the smallest
+    excess subject to q_j >= q_i for all i pools j with the m largest other classes, setting them
+    to their mean t and leaving the rest at p_i; the pooling is feasible when t is at least the
+    largest class left out. The gap is the minimum over j and feasible m of
+    sum_{i in pool} p_i log(p_i / t) (cross-entropy) or sum_{i in pool} (p_i - t)^2 (Brier).
+    Both are > 0 whenever p_j < max p, so both losses are calibrated; the gap tends to 0 as
+    the largest two posteriors approach each other (no uniform margin).
+
+    Parameters
+    ----------
+    posterior : array (..., K), probability vectors (entries >= 0, sum 1), 2 <= K <= 512
+    loss : "cross_entropy" or "brier"
+
+    Returns
+    -------
+    ndarray of shape (...): the gap, >= 0; +inf where every class is a Bayes class (no
+    prediction is wrong: the infimum over an empty set)
+
+    Raises
+    ------
+    ValueError : for a vector off the simplex, a class count outside [2, 512], or an unknown loss
+
+    Examples
+    --------
+    Two classes: the gap of cross-entropy is the Jensen-Shannon-type pooling p log(2p) + (1-p) log(2(1-p)):
+
+    >>> g = multiclass_calibration_gap([0.7, 0.3])
+    >>> bool(np.isclose(g, 0.7 * np.log(1.4) + 0.3 * np.log(0.6)))
+    True
+    >>> round(float(multiclass_calibration_gap([0.6, 0.3, 0.1], "brier")), 12)  # pool 0.6 and 0.3 at 0.45
+    0.045
+    >>> float(multiclass_calibration_gap([0.5, 0.5]))  # both classes are Bayes: nothing can go wrong
+    inf
+    """
+    loss = _check_multiclass_loss(loss)
+    p = _simplex(posterior, "posterior")
+    check_size(int(p.size) * p.shape[-1], "posterior.size")
+    ps = -np.sort(-p, axis=-1)  # descending
+    k = ps.shape[-1]
+    top = ps[..., :1]
+    best = np.full(ps.shape[:-1], np.inf)
+    idx = np.arange(k)
+    tol = 1e-15
+    for r in range(1, k):  # the non-Bayes class sits at sorted position r
+        wrong = ps[..., r] < top[..., 0] - tol
+        for m in range(1, r + 1):  # pool position r with positions 0..m-1
+            members = (idx < m) | (idx == r)
+            members = np.broadcast_to(members, ps.shape)
+            c, t = _pool_cost(ps, members, loss)
+            left = ps[..., m] if m < r else (ps[..., r + 1] if r + 1 < k else np.zeros(ps.shape[:-1]))
+            feasible = t >= left - 1e-15
+            best = np.where(wrong & feasible, np.minimum(best, c), best)
+    return best
+
+
+def toy_trades_objective(a, b, lam, loss="hinge") -> np.ndarray:
+    """The TRADES objective (3) of the two-level score (a on the eta = 1 cells, b on the eta = 0 cells) of example (2).
+
+    Source: zhang2019 eq. (3) and example (2) (section 2.4), with 1/(2 eps) an integer. Every ball
+    B(x, eps) meets cells of both kinds, so
+    J(a, b) = phi(a)/2 + phi(-b)/2 + max(phi(a^2/lam), phi(ab/lam))/2 + max(phi(b^2/lam), phi(ab/lam))/2.
+    This is also the infimum of (3) over ALL measurable scores: pairing x (an eta = 0 point) with
+    x + eps (its eta = 1 partner, in both balls) bounds the objective below by the mean of
+    J(f(x + eps), f(x)) >= inf J. (It does not depend on eps.)
+
+    Parameters
+    ----------
+    a, b : float arrays (broadcast), the scores on the eta = 1 and eta = 0 cells
+    lam : float > 0, the TRADES lambda (the regularizer's weight is 1/lam inside phi)
+    loss : a margin loss (name in :data:`LOSSES`, a MarginLoss or a callable)
+
+    Returns
+    -------
+    ndarray, the objective value (>= 0)
+
+    Raises
+    ------
+    ValueError : for non-finite a, b, lam <= 0, or an invalid loss
+
+    Examples
+    --------
+    >>> float(toy_trades_objective(1.0, -1.0, 4.0))  # Bayes: natural 0, regularizer phi(-1/4) = 1.25
+    1.25
+    >>> float(toy_trades_objective(1.0, 1.0, 0.5))  # all-one: natural 1, regularizer phi(2) = 0
+    1.0
+    """
+    a = as_array(a, "a")
+    b = as_array(b, "b")
+    lam = float(positive(lam, "lam"))
+    loss = get_loss(loss)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError as exc:
+        raise ValueError(f"a of shape {a.shape} and b of shape {b.shape} do not broadcast") from exc
+    check_size(max(int(np.prod(shape)), 1), "a.size")
+    with np.errstate(over="ignore", invalid="ignore"):
+        ab, aa, bb = a * b / lam, a * a / lam, b * b / lam
+        pab = loss(ab)
+        v = 0.5 * (loss(a) + loss(-b) + np.maximum(loss(aa), pab) + np.maximum(loss(bb), pab))
+    return np.where(np.isnan(v), np.inf, v)
+
+
+@dataclass(frozen=True)
+class TradesToySolution:
+    """Problem (3) on example (2) at one lambda (see :func:`toy_trades_solution`).
+
+    Examples
+    --------
+    >>> s = TradesToySolution(1.0, 1.0, 10.0, 0.1, 1.5, 1.0, 1.5)
+    >>> s.pattern
+    'same-sign'
+    """
+
+    lam: float
+    infimum: float
+    a: float
+    b: float
+    bayes: float
+    same_sign: float
+    opposite: float
+
+    @property
+    def pattern(self) -> str:
+        """The sign pattern of the best (a, b): "bayes" (a > 0 > b), "same-sign" (ab > 0), "anti-bayes" or "zero"."""
+        if self.a > 0 > self.b:
+            return "bayes"
+        if self.a * self.b > 0:
+            return "same-sign"
+        if self.a < 0 < self.b:
+            return "anti-bayes"
+        return "zero"
+
+
+_TOY_GRID = np.concatenate([-np.logspace(-6, 8, 561)[::-1], [0.0], np.logspace(-6, 8, 561)])
+
+
+def toy_trades_solution(lam, loss="hinge") -> TradesToySolution:
+    """The solution of TRADES problem (3) over all measurable scores on example (2), at one lambda.
+
+    Source: zhang2019 section 3 ("To see how lambda affects the solution in the example of Section
+    2.4, problem (3) tends to the Bayes optimal classifier when lambda -> +inf, and tends to the
+    all-one classifier when lambda -> 0") and eq. (2). By :func:`toy_trades_objective` the infimum
+    over all scores is inf_{a, b} J(a, b), found here numerically: a grid of 1123 signed values
+    (|a|, |b| from 1e-6 to 1e8, log-spaced, and 0), the infimum over each sign region (Bayes a > 0 > b,
+    same sign ab > 0, anti-Bayes a < 0 < b) read off the grid. Infima approached only as
+    |a| -> inf or b -> 0 are reported at the grid's end (to about 1e-5 for the hinge loss).
+
+    Parameters
+    ----------
+    lam : float in [1e-4, 1e4], the TRADES lambda
+    loss : a margin loss (name in :data:`LOSSES`, a MarginLoss or a callable)
+
+    Returns
+    -------
+    TradesToySolution : infimum, the best (a, b), and the infimum over each sign region
+    (``bayes``, ``same_sign``, ``opposite``)
+
+    Raises
+    ------
+    ValueError : for lam outside [1e-4, 1e4] or an invalid loss
+
+    Examples
+    --------
+    >>> s = toy_trades_solution(100.0)  # hinge: the Bayes classifier costs 1 + 1/lam, same-sign scores 1
+    >>> round(s.bayes, 4), round(s.infimum, 4), s.pattern
+    (1.01, 1.0, 'same-sign')
+    >>> round(toy_trades_solution(0.01).infimum, 4)  # (1 + sqrt(lam)) / 2: the all-one classifier as lam -> 0
+    0.55
+    """
+    lam = float(positive(lam, "lam"))
+    if not 1e-4 <= lam <= 1e4:
+        raise ValueError(f"lam must lie in [1e-4, 1e4], got {lam!r}")
+    loss = get_loss(loss)
+    g = _TOY_GRID
+    best = {}
+    arg = None
+    inf_all = np.inf
+    for sa in (1, -1):
+        A = g[g * sa > 0][:, None]
+        for sb in (1, -1):
+            B = g[g * sb > 0][None, :]
+            v = toy_trades_objective(A, B, lam, loss)
+            i = np.unravel_index(int(np.argmin(v)), v.shape)
+            best[(sa, sb)] = float(v[i])
+            if v[i] < inf_all:
+                inf_all, arg = float(v[i]), (float(A[i[0], 0]), float(B[0, i[1]]))
+    v1 = toy_trades_objective(0.0, g, lam, loss)  # the axes a = 0 and b = 0
+    v2 = toy_trades_objective(g, 0.0, lam, loss)
+    j1, j2 = int(np.argmin(v1)), int(np.argmin(v2))
+    if v1[j1] < inf_all:
+        inf_all, arg = float(v1[j1]), (0.0, float(g[j1]))
+    if v2[j2] < inf_all:
+        inf_all, arg = float(v2[j2]), (float(g[j2]), 0.0)
+    same = min(best[(1, 1)], best[(-1, -1)])
+    return TradesToySolution(lam, inf_all, arg[0], arg[1], best[(1, -1)], same, best[(-1, 1)])
+
+
+def toy_trades_hinge(lam) -> tuple[float, float]:
+    """Closed form, hinge loss: (infimum of problem (3) on example (2), infimum over Bayes-signed scores).
+
+    Source: zhang2019 eq. (3) on example (2), derived here (docs/zhang2019.md, "Problem (3) on
+    example (2)"). With J of :func:`toy_trades_objective` and phi(t) = max(1 - t, 0):
+    inf J = (1 + sqrt(lam))/2 for lam <= 1 (a -> inf, b = sqrt(lam): all-one) and 1 for lam >= 1
+    (a -> inf, b -> 0+, ab >= lam: still all-one, not attained); Bayes-signed scores (a > 0 > b)
+    give J = (1 - a)_+/2 + (1 - |b|)_+/2 + 1 + a|b|/lam, whose infimum is min(1 + 1/lam, 3/2).
+
+    Parameters
+    ----------
+    lam : float > 0
+
+    Returns
+    -------
+    (infimum, bayes_infimum) : tuple of floats
+
+    Raises
+    ------
+    ValueError : for lam <= 0 or not finite
+
+    Examples
+    --------
+    >>> toy_trades_hinge(0.25), toy_trades_hinge(4.0)
+    ((0.75, 1.5), (1.0, 1.25))
+    """
+    lam = float(positive(lam, "lam"))
+    inf = 0.5 * (1.0 + math.sqrt(lam)) if lam <= 1 else 1.0
+    return inf, min(1.0 + 1.0 / lam, 1.5)

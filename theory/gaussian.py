@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import integrate, optimize
+from scipy.special import ndtr
 
 from theory import _dd
 from theory._optimize import flip_function, flip_lines
@@ -128,15 +129,29 @@ def _row_stats(w, theta, q, need_dual: bool):
     return dot.reshape(shape), n2.reshape(shape), None if dual is None else dual.reshape(shape)
 
 
-def _dd_dual_norm(w, q):
-    """||w||_q as a double-double for q in {1, 2, inf}; other q to double precision."""
-    if np.isinf(q):
-        return np.abs(w).max(axis=-1), np.zeros(w.shape[:-1])
-    if q == 1:
-        return _dd.sum_(np.abs(w))
-    if q == 2:
-        return _dd.sqrt(*_dd.dot(w, w))
-    return lp_norm(w, q), np.zeros(w.shape[:-1])
+def _dd_row_stats(w, theta, q, need_dual: bool):
+    """w.theta, ||w||_2 and ||w||_q of the rows of the 2-D ``w`` as double-doubles, in one compensated pass.
+
+    Ogita-Rump-Oishi Dot2 / Sum2 vectorized over row blocks (:func:`theory._dd.row_dots`);
+    ||w||_q is exact to double-double for q in {1, 2, inf} and to double precision for other q
+    (zero when ``need_dual`` is false: eps = 0 on every row).
+    """
+    l1 = need_dual and q == 1
+    res = _dd.row_dots(w, theta, (True, True, l1))
+    dot, sq = res[0], res[1]
+    n2 = _dd.sqrt(*sq)
+    zeros = np.zeros(w.shape[0])
+    if not need_dual:
+        dual = (zeros, zeros)
+    elif l1:
+        dual = res[2]
+    elif q == 2:
+        dual = n2
+    elif np.isinf(q):
+        dual = (np.abs(w).max(axis=-1), zeros)
+    else:
+        dual = (lp_norm(w, q), zeros)
+    return dot, n2, dual
 
 
 def _margin(w, theta, eps, sigma, norm):
@@ -191,13 +206,13 @@ def _margin(w, theta, eps, sigma, norm):
     refine = (((m > _REFINE_ABOVE) | (np.abs(num) < 2.0**-10 * scale)) & ~zero
               & (np.abs(m) < _REFINE_BELOW) & (den >= _TINY_DEN))
     if refine.any():
-        tb = np.broadcast_to(theta, w.shape)
-        wr, tr, er, sr = w[refine], tb[refine], eps[refine], sigma[refine]
-        dh, dl = _dd.dot(wr, tr)
-        qh, ql = _dd_dual_norm(wr, q)
+        every = bool(refine.all())  # (the tail benchmark: no gather copy of w)
+        wr = w.reshape(-1, w.shape[-1]) if every else w[refine]
+        er, sr = eps[refine], sigma[refine]
+        tr = theta if theta.ndim == 1 else np.broadcast_to(theta, w.shape)[refine]
+        (dh, dl), (sh, sl), (qh, ql) = _dd_row_stats(wr, tr, q, bool(np.any(er)))
         ph, pl = _dd.mul(qh, ql, er, np.zeros_like(er))
         nh, nl = _dd.add(dh, dl, -ph, -pl)
-        sh, sl = _dd.sqrt(*_dd.dot(wr, wr))
         sh, sl = _dd.mul(sh, sl, sr, np.zeros_like(sr))
         mh, ml = _dd.div(nh, nl, sh, sl)
         m = m.copy()
@@ -499,6 +514,251 @@ def _base_relative_one(w, theta, eps, sigma, q, p, support):
     return float(min(max(total, 0.0), 1.0))
 
 
+def _check_support(support, w, theta, p):
+    """Validate the norm and the ``support`` mask of :func:`base_relative_adversarial_risk`; returns the mask."""
+    if p not in (1.0, 2.0, np.inf):
+        raise ValueError(f"norm must be 1, 2 or inf for the exact base-relative risk, got {p!r}")
+    if support is not None:
+        support = np.asarray(support)
+        if support.shape != (w.shape[-1],) or support.dtype != bool:
+            raise ValueError(f"support must be a boolean mask of shape ({w.shape[-1]},), got "
+                             f"{support.dtype} array of shape {support.shape}")
+        off = np.abs(theta[..., ~support])
+        if off.size and off.max() > 0:
+            raise ValueError("theta must vanish off the support, got a nonzero entry off it")
+    return support
+
+
+# ---- batched base-relative risk: a fixed Gauss-Legendre rule over all rows, adaptive fallback
+
+_BR_SPAN = 9.0  # the quadrature window: |x - class mean| <= 9 (the weight beyond is below 1e-18)
+_BR_TOL = 1e-11  # rows whose error estimate exceeds this are recomputed by the adaptive quadrature
+_BR_PIECE = 1.0  # largest change of a normal CDF's argument (or of the weight's) over one rule piece
+_BR_MAX_PIECES = 400  # rows that would need more pieces go to the adaptive quadrature
+_BR_CHUNK = 4096  # rows per call of the batched rule
+_BR_ORDER = 7  # Gauss-Legendre orders m and m + 1 per piece: the value is G_{m+1}, |G_{m+1} - G_m| its estimate
+_GL = {m: np.polynomial.legendre.leggauss(m) for m in (_BR_ORDER, _BR_ORDER + 1)}
+
+
+def _normalized_rows(w, theta, eps, sigma):
+    """:func:`_normalized` for the rows of 2-D ``w`` and ``theta`` (rows with theta = 0 are left as they are)."""
+    wmax = np.abs(w).max(axis=-1)
+    _, ew = np.frexp(np.where(wmax > 0, wmax, 1.0))
+    w = np.ldexp(w, -ew[:, None])
+    tmax = np.abs(theta).max(axis=-1)
+    _, e_ref = np.frexp(np.where(tmax > 0, tmax, 1.0))
+    theta = np.ldexp(theta, -e_ref[:, None])
+
+    def rescaled(x, lo, hi):
+        f, e = np.frexp(x)
+        return np.where(x == 0, 0.0, np.ldexp(f, np.clip(e - e_ref, lo, hi)))
+
+    sigma = rescaled(sigma, -_MU_EXP, _MU_EXP)
+    eps = np.minimum(rescaled(eps, -1000, 400),
+                     2.0 * (np.abs(theta).sum(axis=-1) + 50.0 * sigma * theta.shape[-1]))
+    return w, theta, eps, sigma
+
+
+def _linf_vertices(w, theta, eps):
+    """Vertices of F(v) = min_{t >= 0} eps ||w - t theta||_1 + t v (the l-inf threat), batched over rows.
+
+    h(t) = eps ||w - t theta||_1 = eps (sum_i |theta_i| |t - t_i| + sum_{theta_i = 0} |w_i|), t_i = w_i / theta_i,
+    is convex and piecewise linear; F is its concave conjugate: F(v) = h(T_k) + T_k v on the v-range where
+    the vertex T_k (0 or a positive t_i) is optimal, [c_k, c_{k-1}] with c_k = max(0, -h'(T_k+)) and
+    c_{-1} = inf. The slopes come from cumulative sums over the sorted t_i: h'(T+) = eps (2 C(T) - A),
+    C(T) = sum_{t_i <= T} |theta_i|, A = ||theta||_1. Returns T, H = h(T), c of shape (n, K + 1).
+    """
+    a = np.abs(theta)
+    nz = a > 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        t = np.where(nz, w / np.where(nz, theta, 1.0), 0.0)
+    at = np.where(nz, np.sign(theta) * w, 0.0)  # |theta_i| t_i
+    pos = nz & (t > 0)
+    A = a.sum(axis=-1)
+    D = at.sum(axis=-1)
+    C0 = np.where(pos, 0.0, a).sum(axis=-1)
+    D0 = np.where(pos, 0.0, at).sum(axis=-1)
+    Z = np.where(nz, 0.0, np.abs(w)).sum(axis=-1)
+    order = np.argsort(np.where(pos, t, np.inf), axis=-1)
+    P = int(pos.sum(axis=-1).max()) if w.shape[0] else 0
+    order = order[:, :P]
+    ps = np.take_along_axis(pos, order, -1)
+    ts = np.where(ps, np.take_along_axis(t, order, -1), 0.0)
+    a_s = np.where(ps, np.take_along_axis(a, order, -1), 0.0)
+    at_s = np.where(ps, np.take_along_axis(at, order, -1), 0.0)
+    C = C0[:, None] + np.cumsum(a_s, axis=-1)
+    Dk = D0[:, None] + np.cumsum(at_s, axis=-1)
+    e = eps[:, None]
+    H = e * (ts * (2 * C - A[:, None]) - (2 * Dk - D[:, None]) + Z[:, None])
+    H0 = eps * np.abs(w).sum(axis=-1)
+    T = np.concatenate([np.zeros((w.shape[0], 1)), ts], axis=-1)
+    H = np.concatenate([H0[:, None], np.where(ps, H, H0[:, None])], axis=-1)
+    C = np.concatenate([C0[:, None], C], axis=-1)
+    c = e * np.maximum(A[:, None] - 2 * C, 0.0)
+    c[:, 1:] = np.where(ps, c[:, 1:], 0.0)
+    c = np.minimum.accumulate(c, axis=-1)  # padding: zero-length ranges
+    return T, H, c
+
+
+def _l1_vertices(w, theta, eps):
+    """As :func:`_linf_vertices` for the l1 threat (dual norm l-inf), batched over rows.
+
+    h(t) = eps max_i |w_i - t theta_i| is the upper envelope of the 2d lines +-(w_i - t theta_i). Walk it
+    from t = 0, where the highest line (the steepest among ties) is active, to each next crossing
+    by a steeper line, until h stops decreasing (only vertices with h'(T+) < 0 make kinks of F at
+    v = -h'(T+) > 0). All rows advance together; a row stops when its slope turns >= 0.
+    """
+    n, d = w.shape
+    alpha = np.concatenate([w, -w], axis=-1)
+    gamma = np.concatenate([-theta, theta], axis=-1)
+    top = alpha.max(axis=-1)
+    cur = np.argmax(np.where(alpha == top[:, None], gamma, -np.inf), axis=-1)
+    t = np.zeros(n)
+    Ts, Hs, Ss = [t.copy()], [top.copy()], [gamma[np.arange(n), cur]]
+    active = Ss[0] < 0
+    for _ in range(2 * d):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        a, g = alpha[idx], gamma[idx]
+        ac, gc = a[np.arange(idx.size), cur[idx]], g[np.arange(idx.size), cur[idx]]
+        steeper = g > gc[:, None]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            cross = np.where(steeper, (ac[:, None] - a) / np.where(steeper, g - gc[:, None], 1.0), np.inf)
+        cross = np.maximum(cross, t[idx][:, None])
+        t_next = cross.min(axis=-1)
+        near = cross <= t_next[:, None] * (1 + 1e-15)
+        nxt = np.argmax(np.where(near, g, -np.inf), axis=-1)
+        done = ~np.isfinite(t_next)
+        t_new, s_new = t.copy(), Ss[-1].copy()
+        cur_new = cur.copy()
+        ok = idx[~done]
+        t_new[ok] = t_next[~done]
+        cur_new[ok] = nxt[~done]
+        s_new[ok] = g[~done, nxt[~done]]
+        h_new = Hs[-1].copy()
+        h_new[ok] = a[~done, nxt[~done]] + s_new[ok] * t_new[ok]
+        t, cur = t_new, cur_new
+        Ts.append(t.copy())
+        Hs.append(h_new)
+        Ss.append(s_new)
+        active[idx[done]] = False
+        active &= s_new < 0
+    T, H, S = (np.stack(x, axis=-1) for x in (Ts, Hs, Ss))
+    c = eps[:, None] * np.maximum(-S, 0.0)
+    c = np.minimum.accumulate(c, axis=-1)
+    return T, eps[:, None] * H, c
+
+
+def _base_relative_batched(w, theta, eps, sigma, p, support):
+    """The base-relative risk of every row of 2-D ``w`` (theta, eps, sigma broadcast to the rows) by a fixed rule.
+
+    Returns (value, estimate, fallback): ``fallback`` marks rows that the fixed rule does not serve
+    (degenerate geometry, too many pieces, or an error estimate above ``_BR_TOL``); their value is
+    to be recomputed by :func:`_base_relative_one`.
+    """
+    n, d = w.shape
+    q = dual_exponent(p)
+    out = np.zeros(n)
+    est = np.zeros(n)
+    fallback = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out, est, fallback
+    w, theta, eps, sigma = _normalized_rows(w, theta, eps, sigma)
+    nw = np.linalg.norm(w, axis=-1)
+    nt = np.linalg.norm(theta, axis=-1)
+    live = (nw > 0) & (eps > 0)
+    special = live & (nt == 0)  # g is the constant -1: a closed form (the adaptive routine has it)
+    fallback |= special
+    live &= nt > 0
+    nt_safe = np.where(nt > 0, nt, 1.0)
+    beta = np.einsum("ij,ij->i", w, theta) / nt_safe**2
+    noisy = w if support is None else np.where(support, w, 0.0)
+    s_perp = np.linalg.norm(noisy - beta[:, None] * theta, axis=-1)
+    thin = s_perp <= 1e-12 * nw
+    if support is None:
+        live &= ~thin  # parallel: 0
+    else:
+        fallback |= live & thin  # noise along theta only: the adaptive routine's closed form
+        live &= ~thin
+    rows = np.flatnonzero(live)
+    if rows.size == 0:
+        return out, est, fallback
+    w, theta, eps, sigma = w[rows], theta[rows], eps[rows], sigma[rows]
+    nw, nt, beta, s_perp = nw[rows], nt[rows], beta[rows], s_perp[rows]
+    scale = sigma * nt
+    mu = nt / sigma
+    sd = sigma * s_perp
+    far = mu > _SHIFT_ABOVE
+    v0 = np.where(far, nt * nt, 0.0)
+    L = np.where(far, np.maximum(-mu, -_BR_SPAN), 0.0)
+    R = np.where(far, _BR_SPAN, mu + _BR_SPAN)
+    # segments in v on which F is one line H + T v (or, for p = 2, the curved piece)
+    curved = None
+    if q == 2:
+        cos_a = beta * nt / nw
+        v_sw = np.where(cos_a > 0, eps * nt * cos_a, 0.0)
+        T = np.zeros((rows.size, 2))
+        H = np.stack([eps * nw, eps * nw], axis=-1)
+        c = np.stack([v_sw, np.zeros(rows.size)], axis=-1)
+        curved = np.array([False, True])
+        a_perp = np.linalg.norm(w - beta[:, None] * theta, axis=-1)
+    elif q == 1:
+        T, H, c = _linf_vertices(w, theta, eps)
+    else:
+        T, H, c = _l1_vertices(w, theta, eps)
+    v_hi = np.concatenate([np.full((rows.size, 1), np.inf), c[:, :-1]], axis=-1)
+    v_lo = c
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        x_lo = np.clip((v_lo - v0[:, None]) / scale[:, None], L[:, None], R[:, None])
+        x_hi = np.clip((v_hi - v0[:, None]) / scale[:, None], L[:, None], R[:, None])
+        slope = np.abs(T - beta[:, None]) * (scale / sd)[:, None]
+    grow = np.maximum(1.0, np.maximum(slope, 2.0 * (np.abs(beta) * scale / sd)[:, None]))
+    length = x_hi - x_lo
+    with np.errstate(invalid="ignore", over="ignore"):
+        count = np.where(length > 0, np.ceil(length * grow / _BR_PIECE), 0.0)
+    total = count.sum(axis=-1)
+    bad = ~np.isfinite(total) | (total > _BR_MAX_PIECES) | ~np.isfinite(H).all(axis=-1) | ~np.isfinite(T).all(axis=-1)
+    count[bad] = 0
+    count = count.astype(np.int64)
+    seg_row, seg_k = np.nonzero(count)
+    reps = count[seg_row, seg_k]
+    piece_row = np.repeat(seg_row, reps)
+    piece_k = np.repeat(seg_k, reps)
+    first = np.repeat(np.cumsum(reps) - reps, reps)
+    j = np.arange(piece_row.size) - first  # index of the piece within its segment
+    width = length[piece_row, piece_k] / reps.repeat(reps)
+    a0 = x_lo[piece_row, piece_k] + j * width
+    results = []
+    for m in (_BR_ORDER, _BR_ORDER + 1):
+        nodes, weights = _GL[m]
+        x = a0[:, None] + (0.5 * width)[:, None] * (nodes + 1.0)
+        r = piece_row[:, None]
+        v = np.maximum(v0[r] + scale[r] * x, 0.0)
+        Tk, Hk = T[piece_row, piece_k][:, None], H[piece_row, piece_k][:, None]
+        b, s = beta[r], sd[r]
+        gap = Hk + (Tk - b) * v  # F(v) - beta v
+        if curved is not None:
+            rr = v / (eps[r] * nt[r])
+            root = np.sqrt(np.maximum(1.0 - rr * rr, 0.0))
+            curve = a_perp[r] * eps[r] * root
+            gap = np.where(curved[piece_k][:, None], np.minimum(curve, gap), gap)
+        inside = np.maximum(ndtr(gap / s) - ndtr(-b * v / s), 0.0)
+        wt = np.exp(-0.5 * (x - np.where(far[r], 0.0, mu[r])) ** 2)
+        wt = wt + np.where(far[r], 0.0, np.exp(-0.5 * (x + mu[r]) ** 2))
+        f = inside * wt * (1.0 / np.sqrt(2.0 * np.pi))
+        results.append((f @ weights) * (0.5 * width))
+    lo_r, hi_r = results
+    val = np.bincount(piece_row, weights=hi_r, minlength=rows.size)
+    e_r = np.bincount(piece_row, weights=np.abs(hi_r - lo_r), minlength=rows.size)
+    val = np.clip(val, 0.0, 1.0)
+    flag = bad | (e_r > _BR_TOL) | ~np.isfinite(val)
+    out[rows], est[rows] = val, e_r
+    est[rows[bad]] = np.inf
+    fallback[rows[flag]] = True
+    return out, est, fallback
+
+
 def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None, support=None):
     """The exact adversarial 0-1 risk R_adv of sign(w.x) relative to the Bayes rule g(x) = sign(theta.x).
 
@@ -512,9 +772,21 @@ def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None, suppo
     duality is w.x <= F(theta.x) with F(v) = inf_{t >= 0} eps ||w - t theta||_* + t v.
     Given v = theta.x, w.x is normal with mean (w.theta / ||theta||^2) v and
     variance sigma^2 ||w_perp||^2 under both classes, so R_adv is a one-dimensional
-    integral over v, evaluated by adaptive quadrature between the kinks of F
-    (absolute error below 1e-10). F is the lower envelope of finitely many lines for
-    norm = inf and norm = 1 and has a closed form for norm = 2.
+    integral over v. F is the lower envelope of finitely many lines for norm = inf and
+    norm = 1 and has a closed form for norm = 2.
+
+    Evaluation (batched over all rows at once): the integration window of each row
+    (|theta.x / (sigma ||theta||) - mean| <= 9) is cut at the kinks of F (for norm = inf
+    found for all rows together by sorting w_i / theta_i) and into pieces over which no
+    normal CDF argument moves by more than 1; each piece gets Gauss-Legendre rules of
+    orders 7 and 8, the value is the order-8 sum and the sum over pieces of
+    |G_8 - G_7| the row's error estimate. Rows whose estimate exceeds 1e-11, that would
+    need more than 400 pieces (w nearly parallel to theta, where the integrand has
+    sharp steps) or whose geometry is degenerate are recomputed by adaptive quadrature
+    (scipy ``quad`` between the kinks, absolute error below 1e-10; about 10 ms a row). A
+    batch of 10^4 classifiers in d = 100 takes about 100 times the time of
+    :func:`adversarial_risk` on it (l-inf; ``benchmarks/adversarial_risk_speed.py``).
+    Absolute error below 1e-10 either way.
 
     Parameters
     ----------
@@ -552,22 +824,37 @@ def base_relative_adversarial_risk(w, theta, eps, sigma=1.0, *, norm=None, suppo
     True
     """
     w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
-    if p not in (1.0, 2.0, np.inf):
-        raise ValueError(f"norm must be 1, 2 or inf for the exact base-relative risk, got {p!r}")
-    if support is not None:
-        support = np.asarray(support)
-        if support.shape != (w.shape[-1],) or support.dtype != bool:
-            raise ValueError(f"support must be a boolean mask of shape ({w.shape[-1]},), got "
-                             f"{support.dtype} array of shape {support.shape}")
-        off = np.abs(theta[..., ~support])
-        if off.size and off.max() > 0:
-            raise ValueError("theta must vanish off the support, got a nonzero entry off it")
-    q = dual_exponent(p)
+    support = _check_support(support, w, theta, p)
+    theta = np.broadcast_to(theta, w.shape)
+    batch, d = w.shape[:-1], w.shape[-1]
+    wf, tf = w.reshape(-1, d), theta.reshape(-1, d)
+    ef, sf = np.broadcast_to(eps, batch).reshape(-1), np.broadcast_to(sigma, batch).reshape(-1)
+    out, fallback = np.empty(wf.shape[0]), np.empty(wf.shape[0], dtype=bool)
+    for i in range(0, wf.shape[0], _BR_CHUNK):  # row chunks bound the memory of the node arrays
+        blk = slice(i, i + _BR_CHUNK)
+        out[blk], _, fallback[blk] = _base_relative_batched(wf[blk], tf[blk], ef[blk], sf[blk], p, support)
+    for i in np.flatnonzero(fallback):
+        out[i] = _base_relative_adaptive_row(wf[i], tf[i], float(ef[i]), float(sf[i]), p, support)
+    return out.reshape(batch)[()]
+
+
+def _base_relative_adaptive_row(w, theta, eps: float, sigma: float, p, support):
+    """One row by the adaptive quadrature (the implementation before the batched rule; its fallback)."""
+    wi, ti, ei, si = _normalized(w, theta, eps, sigma)
+    return _base_relative_one(wi, ti, ei, si, dual_exponent(p), p, support)
+
+
+def _base_relative_adaptive(w, theta, eps, sigma=1.0, *, norm=None, support=None):
+    """:func:`base_relative_adversarial_risk` by one adaptive quadrature per row (scipy ``quad``, about 10 ms a row).
+
+    The reference the batched rule is tested and benchmarked against; same inputs and validation.
+    """
+    w, theta, eps, sigma, p = _inputs(w, theta, eps, sigma, norm)
+    support = _check_support(support, w, theta, p)
     theta = np.broadcast_to(theta, w.shape)
     out = np.empty(w.shape[:-1])
     for idx in np.ndindex(out.shape):
-        wi, ti, ei, si = _normalized(w[idx], theta[idx], float(eps[idx]), float(sigma[idx]))
-        out[idx] = _base_relative_one(wi, ti, ei, si, q, p, support)
+        out[idx] = _base_relative_adaptive_row(w[idx], theta[idx], float(eps[idx]), float(sigma[idx]), p, support)
     return out[()]
 
 

@@ -33,12 +33,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import networkx as nx
 import numpy as np
 from scipy import optimize, sparse
 
+from theory import _multiclass
 from theory._validate import as_array, check_size, nonnegative, positive_int, probability_weights
 from theory.norms import lp_norm
 from theory.threat import resolve
@@ -57,6 +59,8 @@ __all__ = [
     "maximum_distance_independent_set",
     "distance_independence_number",
     "distance3_independence_number",
+    "MulticlassRobustBounds",
+    "multiclass_robust_error_bounds",
 ]
 
 #: components of the conflict graph up to this many atoms go to branch and bound, larger ones to the MILP
@@ -741,6 +745,156 @@ def robust_classifier(points, labels, weights, eps, *, norm=None, rtol: float = 
         return out
 
     return h, S
+
+
+# ------------------------------------------------------------------------------------------
+# multi-class: the hypergraph LP of dai2023
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MulticlassRobustBounds:
+    """Bounds on the optimal robust 0-1 error of a finite multi-class distribution.
+
+    Attributes
+    ----------
+    truncated : dict int -> float
+        ``truncated[k]``: the optimal robust error of randomized (soft) classifiers computed from
+        the hypergraph LP with the hyperedges of size <= k only; a lower bound on ``randomized``,
+        nondecreasing in k
+    randomized : float or None
+        the optimal robust error over randomized (soft) classifiers ``h : R^d -> simplex``, exact
+        (the LP over the full conflict hypergraph); None when the hypergraph was not listed in full
+    deterministic : float or None
+        the optimal robust error over deterministic classifiers (the integer program); None unless
+        ``exact=True``
+    lower, upper : float
+        a bracket on the deterministic optimum: ``lower`` the largest LP value computed (randomized
+        classifiers can only do better), ``upper`` the error of a feasible deterministic classifier;
+        equal to ``deterministic`` when it is known
+    max_degree : int, the largest hyperedge size in the LP (every hyperedge up to it is included)
+
+    Examples
+    --------
+    >>> b = MulticlassRobustBounds({2: 0.25}, 0.25, 0.5, 0.5, 0.5, 2)
+    >>> b.lower <= b.upper
+    True
+    """
+
+    truncated: dict = field(default_factory=dict)
+    randomized: float | None = None
+    deterministic: float | None = None
+    lower: float = 0.0
+    upper: float = 1.0
+    max_degree: int = 2
+
+
+def _greedy_robust_set(w: np.ndarray, adj: dict[int, list[int]]) -> list[int]:
+    """A maximal independent set of the conflict graph, heaviest atom first (a feasible deterministic classifier)."""
+    taken: set[int] = set()
+    blocked: set[int] = set()
+    for v in np.argsort(-w, kind="stable").tolist():
+        if w[v] > 0 and v not in blocked:
+            taken.add(v)
+            blocked.update(adj[v])
+    return sorted(taken)
+
+
+def multiclass_robust_error_bounds(points, labels, weights, eps, *, norm=None, max_degree: int | None = None,
+                                   exact: bool = True, max_hyperedges: int = 200_000,
+                                   rtol: float = 1e-12) -> MulticlassRobustBounds:
+    """The optimal robust 0-1 error of a finite K-class distribution: hypergraph LP bounds and the exact value.
+
+    Source: Dai, Ding and Mittal, "Characterizing the optimal 0-1 loss for multi-class
+    classification with a test-time attacker", NeurIPS 2023, arXiv:2302.10722 (the conflict
+    hypergraph, the linear program for soft classifiers, and its truncations to hyperedges of
+    size <= 2 and <= 3), re-derived here. A randomized classifier ``h : R^d -> simplex``
+    classifies atom i robustly correctly with probability ``q_i = min_{z in B(x_i)} h(z)_{y_i}``.
+    If the balls of a set e of atoms with distinct labels share a point z (a hyperedge),
+    ``sum_{i in e} q_i <= sum_y h(z)_y <= 1``; conversely every q in [0, 1]^n obeying these
+    constraints is attained (``h(z)_y = max {q_i : y_i = y, z in B(x_i)}`` sums to <= 1 at every z).
+    So the optimal robust accuracy of soft classifiers is the LP ``max sum w_i q_i`` over those
+    constraints (``randomized`` = 1 - its value). Keeping only hyperedges of size <= k
+    drops constraints and gives lower bounds (``truncated[k]``). Deterministic classifiers are
+    the integer points; for them pairs suffice and the value is :func:`optimal_robust_error`.
+    Hence ``truncated[2] <= truncated[3] <= ... <= randomized <= deterministic``. With two
+    classes every hyperedge is a pair, the LP is bipartite and integral: all values coincide.
+
+    Parameters
+    ----------
+    points : array_like (n, d); labels : array_like (n,) of int
+    weights : array_like (n,), finite, >= 0, not all zero (normalized), or None (uniform)
+    eps : ThreatModel, or float >= 0 (the radius, with ``norm``)
+    norm : 1 <= p <= inf, keyword-only (None means ``np.inf``); hyperedges beyond pairs need p in {1, 2, inf}
+    max_degree : int >= 2 or None
+        the largest hyperedge size to include (None: every size, the full hypergraph)
+    exact : bool
+        also solve the deterministic problem exactly (:func:`optimal_robust_error`, NP-hard in
+        general); otherwise ``upper`` comes from a greedy robust set (heaviest atom first)
+    max_hyperedges : int >= 1
+        stop listing hyperedges beyond this many; the LP then uses the complete levels only
+    rtol : float >= 0, see :func:`conflict_graph`
+
+    Returns
+    -------
+    MulticlassRobustBounds
+
+    Raises
+    ------
+    ValueError for bad points, labels, weights, eps or norm, max_degree < 2, max_hyperedges < 1,
+    or hyperedges beyond pairs with p not in {1, 2, inf}.
+
+    Examples
+    --------
+    Three atoms of three classes at the corners of an equilateral triangle of side 1, l2, eps = 0.55:
+    every two balls meet (1 <= 2 eps) but the three do not (circumradius 0.577 > 0.55). Pairs only,
+    soft classifiers could take q = 1/2 each (error 1/2); the triangle does not constrain them
+    (randomized 1/2); a deterministic classifier keeps one atom (error 2/3).
+
+    >>> import numpy as np
+    >>> tri = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]])
+    >>> b = multiclass_robust_error_bounds(tri, [0, 1, 2], None, 0.55, norm=2)
+    >>> round(b.truncated[2], 6), round(b.randomized, 6), round(b.deterministic, 6)
+    (0.5, 0.5, 0.666667)
+    >>> b = multiclass_robust_error_bounds(tri, [0, 1, 2], None, 0.6, norm=2)  # now the three balls meet
+    >>> round(b.truncated[2], 6), round(b.truncated[3], 6), round(b.randomized, 6)
+    (0.5, 0.666667, 0.666667)
+    """
+    x, lab, w = _check_distribution(points, labels, weights)
+    p, eps = _threat(eps, norm)
+    if max_degree is not None:
+        max_degree = positive_int(max_degree, "max_degree", minimum=2)
+    max_hyperedges = positive_int(max_hyperedges, "max_hyperedges")
+    if not isinstance(exact, bool | np.bool_):
+        raise ValueError(f"exact must be a bool, got {exact!r}")
+    rtol = _scalar_eps(rtol, "rtol")
+    if max_degree != 2 and p not in (1.0, 2.0) and not np.isinf(p):
+        raise ValueError(f"norm must be 1, 2 or inf for hyperedges beyond pairs (max_degree={max_degree}), got {p}")
+    n = x.shape[0]
+    i, j = _conflict_pairs(x, lab, p, eps, rtol)
+    live = w > 0
+    keep = live[i] & live[j]
+    i, j = i[keep], j[keep]
+    adj: dict[int, set[int]] = {v: set() for v in range(n)}
+    for a, b in zip(i.tolist(), j.tolist(), strict=True):
+        adj[a].add(b)
+        adj[b].add(a)
+    pairs = list(zip(i.tolist(), j.tolist(), strict=True))
+    big, done, full = _multiclass.hyperedges(x, adj, p, eps, rtol, max_degree, max_hyperedges)
+    truncated = {2: 1.0 - _multiclass.packing_lp(n, pairs, w)}
+    for k in range(3, done + 1):
+        sets = pairs + [e for e in big if len(e) <= k]
+        truncated[k] = max(truncated[k - 1], 1.0 - _multiclass.packing_lp(n, sets, w))
+    truncated = {k: float(min(1.0, max(0.0, v))) for k, v in truncated.items()}
+    randomized = truncated[done] if full else None
+    lower = truncated[done]
+    if exact:
+        S = _robust_set(x, lab, w, p, eps, "auto", rtol)
+        det = float(min(1.0, max(0.0, 1.0 - np.sum(w[S]))))
+        return MulticlassRobustBounds(truncated, randomized, det, det, det, done)
+    S = _greedy_robust_set(w, {v: list(s) for v, s in adj.items()})
+    upper = float(min(1.0, max(lower, 1.0 - np.sum(w[S]))))
+    return MulticlassRobustBounds(truncated, randomized, None, lower, upper, done)
 
 
 # ------------------------------------------------------------------------------------------

@@ -34,7 +34,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = ["CheckResult", "Claim", "Run", "REGISTRY", "claim", "corrected_check", "load_all", "run",
-           "register_package", "VERDICTS", "HOLDS", "FAILS", "verdict_text", "from_estimate", "combine"]
+           "register_package", "VERDICTS", "DOMAINS", "HOLDS", "FAILS", "verdict_text", "from_estimate", "combine"]
+
+DOMAINS: dict[str, str] = {
+    "R^d": "all measurable classifiers (scores) on the input space; perturbed points may leave the support",
+    "support": "classifiers defined on the support only; perturbations must stay in the support",
+    "linear": "linear classifiers sign(w.x + b) (a parametric family)",
+    "networks": "score functions of a parametric family (ReLU networks, smooth scores)",
+    "given": "the named classifiers of the statement only (no quantification over a class)",
+    "none": "no classifier is quantified (a loss, an identity, a bound's arithmetic, numerics)",
+}
+"""The values of ``claim(domain=...)``: which classifiers a statement quantifies over."""
 
 HOLDS = "holds"
 FAILS = "fails as printed"
@@ -101,6 +111,7 @@ class Claim:
     settings: Mapping[str, tuple] = field(default_factory=dict)
     exact: bool = False
     package: str = "theory.claims"
+    domain: str | None = None
 
     @property
     def corrected_check(self) -> Callable[..., CheckResult] | None:
@@ -173,7 +184,7 @@ def _package_of(module: str) -> str:
 
 def claim(id: str, *, source: str, statement: str, expected: str = HOLDS,
           corrected: str | None = None, samples: tuple[int, int] | None = None,
-          settings: Mapping[str, tuple] | None = None, exact: bool = False):
+          settings: Mapping[str, tuple] | None = None, exact: bool = False, domain: str | None = None):
     """Decorator registering ``check(run: Run) -> CheckResult`` as the check of a claim.
 
     Parameters
@@ -187,6 +198,10 @@ def claim(id: str, *, source: str, statement: str, expected: str = HOLDS,
     settings : other (quick, thorough) pairs, read as ``run.<name>``
     exact : the check has no size to grow (an exact or symbolic check): it runs the same in
         both modes. A claim must declare ``samples``, ``settings`` or ``exact=True``.
+    domain : the classifiers the statement quantifies over (None: not stated), one of
+        :data:`DOMAINS`' keys: all measurable classifiers on R^d ("R^d"), classifiers defined on the
+        support of the distribution only ("support"), a parametric family ("linear", "networks"),
+        given classifiers ("given"), or no classifier at all ("none"); see docs/beyond/domains.md
 
     Examples
     --------
@@ -225,7 +240,9 @@ def claim(id: str, *, source: str, statement: str, expected: str = HOLDS,
             raise ValueError(f"claim {id!r} of package {pkg} must have an id starting with {prefix + '.'!r}")
         if id in REGISTRY:
             raise ValueError(f"claim id {id!r} is registered twice")
-        REGISTRY[id] = Claim(id, source, statement, fn, expected, corrected, (), samples, settings, exact, pkg)
+        if domain is not None and domain not in DOMAINS:
+            raise ValueError(f"claim {id}: domain must be None or one of {sorted(DOMAINS)}, got {domain!r}")
+        REGISTRY[id] = Claim(id, source, statement, fn, expected, corrected, (), samples, settings, exact, pkg, domain)
         return fn
 
     return register

@@ -24,7 +24,7 @@ def _printed(delta_norm: float, eps: float, sigma: float) -> float:
     return float(stats.norm.cdf((-delta_norm + 2 * eps) / (2 * sigma)))
 
 
-@claim("shaeiri2020.thm2.bayes", source="shaeiri2020 Theorem 2",
+@claim("shaeiri2020.thm2.bayes", domain="R^d", source="shaeiri2020 Theorem 2",
        statement="The Bayes error of x|y ~ N(mu_y, sigma^2 I) with equal priors is "
                  "Phi(-||mu_1 - mu_-1||_2 / (2 sigma)).",
        samples=MC)
@@ -44,7 +44,7 @@ def thm2_bayes(run: Run) -> CheckResult:
                    res.value, res.check, res.interval, res.detail)
 
 
-@claim("shaeiri2020.thm2", source="shaeiri2020 Theorem 2 and its proof (appendix)", expected=FAILS,
+@claim("shaeiri2020.thm2", domain="R^d", source="shaeiri2020 Theorem 2 and its proof (appendix)", expected=FAILS,
        statement="The optimal l2-robust error over all classifiers is "
                  "Phi((-||mu_1 - mu_-1||_2 + 2 eps) / (2 sigma)), attained by the mean-difference "
                  "hyperplane.",
@@ -105,7 +105,7 @@ def _dp_bracket(mu: float, eps: float, sigma: float, cells: int) -> tuple[float,
     return float(lo), float(hi)
 
 
-@claim("shaeiri2020.thm2.lp", source="this package: the proof of shaeiri2020 Theorem 2 for any lp norm",
+@claim("shaeiri2020.thm2.lp", domain="R^d", source="this package: the proof of shaeiri2020 Theorem 2 for any lp norm",
        statement="For any lp threat model the optimal robust error over all classifiers is "
                  "Phi(-dist_2(theta, B_p(eps)) / sigma), theta = (mu_1 - mu_-1)/2, and the best "
                  "linear classifier attains it.",

@@ -108,7 +108,7 @@ def _mc_robust_l0(model: B.BernoulliModel, s: int, eps: int, n: int, rng):
 
 
 @claim(
-    "shaeiri2020.thm3",
+    "shaeiri2020.thm3", domain="R^d",
     source=f"{SRC} Theorem 3 (section 5.4, eqs. 8-10; appendix A eqs. 35-37)",
     statement=("The Bayes classifier of Bernoulli(theta^(1), theta^(-1), t) is +1 iff "
                "||x - theta^(1)||_0 <= ||x - theta^(-1)||_0, with error sum_{i<=k/2} C(k,i) "
@@ -162,7 +162,7 @@ _TS = ((1, 20), (1, 8), (1, 4), (3, 8), (9, 20))
 
 
 @claim(
-    "shaeiri2020.thm4.1",
+    "shaeiri2020.thm4.1", domain="R^d",
     source=f"{SRC} Theorem 4 part 1 (section 5.4 eq. 11; appendix A eq. 49 and proof)",
     statement=("Under Assumption 1, an optimal l0-robust classifier (adversary changes <= eps "
                "coordinates) is a threshold h_s(x) = +1 iff ||x' - theta'^(1)||_0 <= s, s in {0..k}."),
@@ -206,7 +206,7 @@ def _printed_min(k: int, eps: int, t: Fraction) -> Fraction:
 
 
 @claim(
-    "shaeiri2020.thm4.2",
+    "shaeiri2020.thm4.2", domain="R^d",
     source=f"{SRC} Theorem 4 part 2 (section 5.4 eq. 12; appendix A eqs. 50-51)",
     statement=("The optimal l0-robust error is min over s in {0..k} of (1/2) sum_{i<=s+eps} C(k,i) "
                "(1/2+t)^i (1/2-t)^(k-i) + (1/2) sum_{i<=k-s+eps-1} C(k,i) (1/2+t)^i (1/2-t)^(k-i)."),
@@ -261,7 +261,7 @@ _MC_CASES = ((1, None), (2, 4), (0, 4), (3, 9), (3, -1), (2, 0))
 
 
 @claim(
-    "shaeiri2020.thm4.montecarlo",
+    "shaeiri2020.thm4.montecarlo", domain="given",
     source=f"{SRC} Theorem 4, eq. (12) for a fixed threshold s (appendix A eq. 50)",
     statement=("For 0 <= s <= k-1 the l0-robust error of h_s is eq. (12); with the boundary terms "
                "corrected it holds for every s in {-1..k}; checked by sampling and attacking."),
@@ -314,7 +314,7 @@ def _check_thm4_mc(run: Run) -> CheckResult:
 
 
 @claim(
-    "shaeiri2020.thm5",
+    "shaeiri2020.thm5", domain="R^d",
     source=f"{SRC} Theorem 5 (section 5.4 eqs. 13-14; appendix A eqs. 55-56)",
     statement=("Against ||delta||_inf <= eps, h*(sign(x)) is optimal for eps < 1 with the Bayes error, "
                "and the optimal robust error is 1/2 for eps >= 1."),
@@ -359,7 +359,7 @@ _TAIL_CASES = ((10**7, 0.004, 0), (10**6, 0.01, 3), (12345, 0.1, 2), (101, 0.3, 
 """(k, t, eps) of the quick run."""
 
 @claim(
-    "shaeiri2020.bernoulli.tails",
+    "shaeiri2020.bernoulli.tails", domain="none",
     source=f"{SRC} Theorems 3-5; numerics of this package",
     statement=("bayes_error, robust_error_l0 and optimal_robust_error_l0 are accurate to 1e-12 relative "
                "for k up to 1e7 where the error exceeds 1e-300, and their log_ variants to 1e-13 "
@@ -391,3 +391,66 @@ def _check_tails(run: Run) -> CheckResult:
                        f"Largest relative error against 50-digit mpmath sums over {len(cases)} (k, t, eps) "
                        f"cases up to k = 1e7: {rel:.1e} (values > 1e-300), {rel_log:.1e} for the logs "
                        f"(logs down to {lowest:.3g}).")
+
+
+# ---------------------------------------------------------------------------------------------
+# classifiers defined on the support {-1, 1}^d only (helper seed-gaps; docs/beyond/domains.md)
+# ---------------------------------------------------------------------------------------------
+
+
+def _cube_support_optimum(d: int, t: float, reach) -> float:
+    """Optimal robust error over all 2^(2^d) classifiers h: {-1, 1}^d -> {-1, 1} when the adversary may move x to
+    any cube point z with reach(x, z) (perturbations stay in the support). Centres (1, ..., 1) and (-1, ..., -1)."""
+    cube = np.array(list(itertools.product([-1.0, 1.0], repeat=d)))
+    agree = np.sum(cube > 0, axis=1)  # coordinates equal to theta^(1)
+    p_pos = 0.5 * (0.5 + t) ** agree * (0.5 - t) ** (d - agree)
+    p_neg = 0.5 * (0.5 + t) ** (d - agree) * (0.5 - t) ** agree
+    R = np.array([[reach(a, b) for b in cube] for a in cube])  # R[i, j]: cube point j is in the ball of i
+    H = np.array(list(itertools.product([-1.0, 1.0], repeat=cube.shape[0])))  # every classifier on the cube
+    pos_ok = np.all(np.where(R[None, :, :], H[:, None, :] > 0, True), axis=2)  # (classifiers, points)
+    neg_ok = np.all(np.where(R[None, :, :], H[:, None, :] < 0, True), axis=2)
+    acc = pos_ok.astype(float) @ p_pos + neg_ok.astype(float) @ p_neg
+    return float(1.0 - acc.max())
+
+
+@claim(
+    "shaeiri2020.thm5.support", domain="support",
+    source=f"{SRC} Theorem 5, read over classifiers defined on the support {{-1, 1}}^d only",
+    statement=("If classifiers are defined on {-1, 1}^d only and the l-inf adversary must stay in {-1, 1}^d, the "
+               "optimal robust error is the Bayes error for every eps < 2 and 1/2 for eps >= 2 (over classifiers on "
+               "R^d it is 1/2 from eps = 1 on, shaeiri2020.thm5)."),
+    exact=True,
+)
+def _check_thm5_support(run: Run) -> CheckResult:
+    d, t = 3, 0.2
+    rows, ok = [], True
+    for eps in (0.5, 1.0, 1.5, 1.99, 2.0):
+        v = _cube_support_optimum(d, t, lambda a, b, e=eps: bool(np.max(np.abs(a - b)) <= e))
+        want = float(B.bayes_error(d, t)) if eps < 2 else 0.5
+        ok &= abs(v - want) < 1e-12
+        rows.append(f"eps={eps:g}: {v:.6f}")
+    return CheckResult(HOLDS if ok else FAILS, float(B.bayes_error(d, t)), None, None,
+                       f"d = k = 3, t = 0.2: exhaustive over all 256 classifiers on the cube, perturbations within "
+                       f"the cube: {', '.join(rows)}; Bayes error {float(B.bayes_error(d, t)):.6f}.")
+
+
+@claim(
+    "shaeiri2020.thm4.support", domain="support",
+    source=f"{SRC} Theorem 4, read over classifiers defined on the support {{-1, 1}}^d only",
+    statement=("The optimal l0-robust error of the Bernoulli model is the same whether classifiers are defined on R^d "
+               "(the adversary may set a coordinate to any real) or on {-1, 1}^d only (the adversary flips at most "
+               "eps coordinates): two l0 balls meet in R^d iff they meet in the cube (Hamming distance <= 2 eps)."),
+    exact=True,
+)
+def _check_thm4_support(run: Run) -> CheckResult:
+    rows, ok = [], True
+    for d, t in ((3, 0.2), (3, 0.4), (4, 0.1)):
+        for eps in range(0, d + 1):
+            v = _cube_support_optimum(d, t, lambda a, b, e=eps: bool(np.sum(a != b) <= e))
+            want = float(B.optimal_robust_error(d, t, eps, norm=0)[0])
+            ok &= abs(v - want) < 1e-12
+            rows.append(f"(d={d}, t={t}, eps={eps}): {v:.6f} vs {want:.6f}")
+    return CheckResult(HOLDS if ok else FAILS, None, None, None,
+                       "Exhaustive over all classifiers on the cube (2^(2^d)), adversary flipping <= eps coordinates, "
+                       "against optimal_robust_error(norm=0) (the R^d reading, Theorem 4 corrected): "
+                       + "; ".join(rows) + ".")

@@ -42,7 +42,7 @@ def _np_dist(x: np.ndarray, p: float) -> np.ndarray:
     return np.linalg.norm(x[:, None, :] - x[None, :, :], ord=p, axis=-1)
 
 
-@claim("shaeiri2020.lemma1.geometry", source="shaeiri2020 appendix A, proof of Lemma 1, eqs (15)-(16)",
+@claim("shaeiri2020.lemma1.geometry", domain="none", source="shaeiri2020 appendix A, proof of Lemma 1, eqs (15)-(16)",
        statement="In M every two rows are more than eps apart in lp; in M' the rows of adjacent vertices "
                  "are exactly eps apart and the rows of non-adjacent vertices more than eps apart.",
        settings=ATLAS)
@@ -69,7 +69,7 @@ def lemma1_geometry(run: Run) -> CheckResult:
                        f"{min_non:.4f} eps; smallest distance between rows of M {min_M:.4f} eps.")
 
 
-@claim("shaeiri2020.lemma1", source="shaeiri2020 appendix A, Lemma 1 and its proof, eqs (17)-(21)",
+@claim("shaeiri2020.lemma1", domain="R^d", source="shaeiri2020 appendix A, Lemma 1 and its proof, eqs (17)-(21)",
        expected=FAILS,
        statement="The (p, eps)-optimal robust classifier of the distribution built from G (rows of M', "
                  "label i and weight 1/k on row i) classifies robustly correctly exactly a maximum "
@@ -148,6 +148,7 @@ def _lemma1_survey(max_nodes: int) -> tuple[_Lemma1Row, ...]:
 
 
 @claim("shaeiri2020.thm1", source="shaeiri2020 Theorem 1 (section 5.2) and appendix A; reduction corrected here",
+       domain="R^d",
        statement="Finding a (p, eps)-optimal robust classifier of a finite distribution is NP-hard: with "
                  "lambda enlarged so that eps-balls of rows of M' meet iff the vertices are adjacent, the "
                  "optimal robust error is 1 - alpha(G)/k, and built from G^2 it is 1 - alpha_3(G)/k.",
@@ -181,6 +182,7 @@ def thm1(run: Run) -> CheckResult:
 
 
 @claim("shaeiri2020.thm1.robust_sets", source="this package: the exact solution behind shaeiri2020 eqs (18)-(21)",
+       domain="R^d",
        statement="A set of atoms of a finite distribution is robustly correct under one classifier iff no two "
                  "atoms of it with different labels are within 2 eps; so the optimal robust error is one minus "
                  "a maximum weight independent set of that conflict graph.",
@@ -218,6 +220,7 @@ def thm1_robust_sets(run: Run) -> CheckResult:
 
 
 @claim("shaeiri2020.thm1.two_classes", source="this package: the polynomial case next to shaeiri2020 Theorem 1",
+       domain="R^d",
        statement="With two labels the conflict graph is bipartite and the optimal robust error is computed in "
                  "polynomial time by a minimum cut; it agrees with the general exact solvers.",
        settings={"instances": (3, 8)})
@@ -240,3 +243,139 @@ def thm1_two_classes(run: Run) -> CheckResult:
     return CheckResult(HOLDS if ok else FAILS, worst, None, None,
                        f"{n} random two-class distributions (25-40 atoms in R^4): min cut vs branch and bound vs "
                        f"MILP, largest difference {worst:.1e}; conflict graphs bipartite: {bip}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Remark 1 (p = 0) and the support reading of Lemma 1 (helper seed-gaps); code in theory/_l0.py
+# ---------------------------------------------------------------------------------------------
+
+SUPPORT_ATLAS = {"max_nodes": (5, 6)}
+"""Atlas graphs for the exhaustive labelings of the support (k^k labelings): 3-5 vertices quick, 3-6 thorough."""
+
+
+def _exhaustive_meet(a: np.ndarray, b: np.ndarray, eps: int) -> bool:
+    """Do the l0 balls meet? Exhaustive over z with z_i in {a_i, b_i, a fresh value} (every class of z up to
+    renaming values: a coordinate of z matters only through whether it equals a_i and/or b_i)."""
+    fresh = np.minimum(a, b) - 1.0
+    choices = np.stack([a, b, fresh], axis=0)  # (3, d)
+    d = a.size
+    idx = np.array(list(np.ndindex(*(3,) * d)))  # (3^d, d)
+    Z = choices[idx, np.arange(d)]
+    return bool(np.any((np.sum(Z != a, axis=1) <= eps) & (np.sum(Z != b, axis=1) <= eps)))
+
+
+@claim("shaeiri2020.remark1", domain="R^d", source="shaeiri2020 appendix A, Remark 1 (p = 0 in Lemma 1)",
+       statement="For p = 0 take eps = d - 1 and M_{i,j} = (i - 1) d + j, with M'_{j,i} = M'_{l,i} = min(M_{j,i}, "
+                 "M_{l,i}) on the column of each edge e_i = (v_j, v_l): adjacent rows are d - 1 apart, others d, and "
+                 "the reduction of Lemma 1 goes through (optimal l0-robust error 1 - alpha_3(G)/k).",
+       expected=FAILS,
+       corrected="Over classifiers on R^d two l0 balls of radius eps meet iff the rows differ in at most 2 eps "
+                 "coordinates, so with eps = d - 1 (d >= 2 edges) every two balls meet and the optimal robust error "
+                 "is 1 - 1/k for every graph. Padding M' to an odd number d' of columns and taking eps = (d' - 1)/2 "
+                 "makes the conflict graph G (error 1 - alpha(G)/k; apply it to G^2 for alpha_3). Over classifiers "
+                 "defined on the support only, the printed construction does give 1 - alpha_3(G)/k.",
+       settings=SUPPORT_ATLAS)
+def remark1(run: Run) -> CheckResult:
+    from theory import _l0 as L
+
+    wrong, total, geom_ok = 0, 0, True
+    for _, g in _atlas(run.max_nodes):
+        if g.number_of_edges() < 2:
+            continue
+        x, y, w, eps = L.remark1_reduction(g)
+        k = g.number_of_nodes()
+        D = np.sum(x[:, None, :] != x[None, :, :], axis=-1)
+        A = nx.to_numpy_array(g, nodelist=list(g.nodes())) > 0
+        off = ~np.eye(k, dtype=bool)
+        geom_ok &= bool(np.all(D[A] == eps) and np.all(D[off & ~A] == eps + 1))
+        # every two balls meet: an explicit common point, checked coordinate by coordinate
+        for i in range(k):
+            for j in range(i + 1, k):
+                z = L.l0_common_point(x[i], x[j], eps)
+                geom_ok &= z is not None and np.sum(z != x[i]) <= eps and np.sum(z != x[j]) <= eps
+        exact = 1.0 - 1.0 / k  # at most one atom robust (all labels differ), and a constant classifier keeps one
+        printed = 1.0 - ref_alpha3(g) / k
+        total += 1
+        wrong += abs(printed - exact) > 1e-12
+    ok = geom_ok and wrong > 0
+    return CheckResult(FAILS if ok else HOLDS, None, None, None,
+                       f"Atlas graphs with 3-{run.max_nodes} vertices and >= 2 edges ({total}): the printed distances "
+                       f"hold (adjacent d - 1, others d: {geom_ok}), but every two l0 balls of radius d - 1 meet "
+                       f"(explicit common point: half the differing coordinates from each row), so the optimal "
+                       f"robust error is 1 - 1/k; the predicted 1 - alpha_3(G)/k is wrong on "
+                       f"{wrong} of {total} graphs.")
+
+
+def ref_alpha3(g: nx.Graph) -> int:
+    """alpha_3(G): the independence number of the square graph, by networkx (maximum clique of its complement)."""
+    sq = nx.power(g, 2)
+    return len(max(nx.find_cliques(nx.complement(sq)), key=len)) if sq.number_of_nodes() else 0
+
+
+def ref_alpha(g: nx.Graph) -> int:
+    return len(max(nx.find_cliques(nx.complement(g)), key=len))
+
+
+@corrected_check("shaeiri2020.remark1")
+def remark1_corrected(run: Run) -> CheckResult:
+    from theory import _l0 as L
+
+    n, bad = 0, []
+    for idx, g in _atlas(run.max_nodes):
+        if g.number_of_edges() < 1:
+            continue
+        k = g.number_of_nodes()
+        nodes = list(g.nodes())
+        A = nx.to_numpy_array(g, nodelist=nodes) > 0
+        # R^d: padded construction; conflict graph = G, exhaustive ball test on small d
+        x, y, w, eps = L.remark1_corrected_reduction(g)
+        cg = L.l0_conflict_graph(x, y, eps)
+        same = nx.utils.graphs_equal(nx.relabel_nodes(cg, dict(enumerate(nodes))), nx.Graph(g)) or \
+            set(map(frozenset, nx.relabel_nodes(cg, dict(enumerate(nodes))).edges())) == set(map(frozenset, g.edges()))
+        if x.shape[1] <= 7:
+            for i in range(k):
+                for j in range(i + 1, k):
+                    if _exhaustive_meet(x[i], x[j], eps) != bool(A[i, j]):
+                        bad.append(f"G{idx} balls {i},{j}")
+        err = L.mwis_error(cg, w)
+        if not same or abs(err - (1 - ref_alpha(g) / k)) > 1e-9:
+            bad.append(f"G{idx} R^d")
+        # support reading of the printed construction: exhaustive labelings of the support
+        x, y, w, eps = L.remark1_reduction(g)
+        bf = L.brute_force_support_error(x, y, w, eps, 0)
+        if abs(bf - (1 - ref_alpha3(g) / k)) > 1e-9:
+            bad.append(f"G{idx} support")
+        n += 1
+    return CheckResult(HOLDS if not bad else FAILS, None, None, None,
+                       f"{n} atlas graphs with 3-{run.max_nodes} vertices and >= 1 edge: padded construction (odd d', "
+                       f"eps = (d'-1)/2) has conflict graph G and error 1 - alpha(G)/k (alpha by networkx cliques "
+                       f"of the complement; ball meeting by exhaustive search over z for d' <= 7); the printed one "
+                       f"over classifiers on the support: exhaustive labelings of the k points give 1 - alpha_3(G)/k."
+                       + (f" Mismatches: {bad[:5]}" if bad else ""))
+
+
+@claim("shaeiri2020.lemma1.support", source="shaeiri2020 appendix A, Lemma 1, steps (19)-(20), read over classifiers "
+                                            "defined on the support",
+       domain="support",
+       statement="If a classifier is defined on the support of the distribution only (perturbations restricted to "
+                 "the atoms' points), the printed construction (rows of M', lambda of eq. (16)) has optimal "
+                 "(p, eps)-robust error 1 - alpha_3(G)/k: the proof's steps (19)-(20) hold in that reading.",
+       settings=SUPPORT_ATLAS)
+def lemma1_support(run: Run) -> CheckResult:
+    from theory import _l0 as L
+
+    n, bad = 0, []
+    for idx, g in _atlas(run.max_nodes):
+        k = g.number_of_nodes()
+        for p in NORMS:
+            x, y, w = H.shaeiri_reduction(g, EPS, norm=p)
+            bf = L.brute_force_support_error(x, y, w, EPS, p)
+            if abs(bf - (1 - ref_alpha3(g) / k)) > 1e-9:
+                bad.append((idx, p))
+            n += 1
+    return CheckResult(HOLDS if not bad else FAILS, None, None, None,
+                       f"{n} (graph, p) pairs, atlas graphs with 3-{run.max_nodes} vertices, p in {{1, 2, inf}}: "
+                       f"exhaustive search over all k^k labelings of the support points (numpy.linalg.norm) "
+                       f"gives 1 - alpha_3(G)/k (alpha_3 by networkx on G^2). Over classifiers on R^d the same "
+                       f"distribution has error 1 - 1/k (shaeiri2020.lemma1)."
+                       + (f" Mismatches: {bad[:5]}" if bad else ""))

@@ -32,7 +32,7 @@ def _flippable_rate(theta, w, eps, norm, n: int, rng, sigma: float = 1.0):
                                 GaussianMixture(theta, sigma=sigma).sample, n, rng)
 
 
-@claim("suggala2019.thm1.1", source="suggala2019 Theorem 1.1, appendix A",
+@claim("suggala2019.thm1.1", domain="linear", source="suggala2019 Theorem 1.1, appendix A",
        statement="The 0-1 risk of sign(w.x) under x|y ~ N(y theta, sigma^2 I) is "
                  "Phi(-w.theta / (sigma ||w||_2)).",
        samples=MC)
@@ -45,6 +45,7 @@ def thm1_1(run: Run) -> CheckResult:
 
 
 @claim("suggala2019.thm1.2", source="suggala2019 Theorem 1.2, appendix A (l-inf; lp via the dual norm)",
+       domain="linear",
        statement="The robust risk G_adv of sign(w.x) against ||delta||_p <= eps is "
                  "Phi((eps ||w||_* - w.theta) / (sigma ||w||_2)).",
        samples=MC)
@@ -64,7 +65,7 @@ def thm1_2(run: Run) -> CheckResult:
                    "case) for p = inf, 2, 1, 3; value/interval shown for p = inf.")
 
 
-@claim("suggala2019.thm1.2.tails", source="suggala2019 Theorem 1.1-1.2; numerics of this package",
+@claim("suggala2019.thm1.2.tails", domain="none", source="suggala2019 Theorem 1.1-1.2; numerics of this package",
        statement="The risks are accurate to 1e-13 relative down to 1e-300 and their logs to 1e-14 "
                  "relative up to margins of 1e5.",
        settings={"cases": (6, 20)})
@@ -90,7 +91,7 @@ def thm1_2_tails(run: Run) -> CheckResult:
                        f"(margins 8-37), log-risk {worst_log:.2e} (margins 40-1e5).")
 
 
-@claim("suggala2019.thm1.2.sympy", source="suggala2019 Theorem 1.2, appendix A (the inner maximization)",
+@claim("suggala2019.thm1.2.sympy", domain="none", source="suggala2019 Theorem 1.2, appendix A (the inner maximization)",
        statement="min over ||delta|| <= eps of w.delta is -eps ||w||_2 for l2 and "
                  "-eps ||w||_1 for l-inf.",
        exact=True)
@@ -129,7 +130,7 @@ def _base_relative_cases(rng):
     return cases
 
 
-@claim("suggala2019.def2.exact", source="suggala2019 Definition 2 (computed exactly here)",
+@claim("suggala2019.def2.exact", domain="linear", source="suggala2019 Definition 2 (computed exactly here)",
        statement="The base-relative adversarial risk of sign(w.x) w.r.t. the Bayes rule is the "
                  "one-dimensional integral computed by base_relative_adversarial_risk.",
        samples=MC)
@@ -146,7 +147,7 @@ def def2_exact(run: Run) -> CheckResult:
                    "vertex enumeration for l1, planar projection for l2), d = 3; shown: l-inf.")
 
 
-@claim("suggala2019.def2.precision", source="suggala2019 Definition 2 (computed exactly here)",
+@claim("suggala2019.def2.precision", domain="none", source="suggala2019 Definition 2 (computed exactly here)",
        statement="base_relative_adversarial_risk is accurate to an absolute error of 1e-8 for norm = inf, 2 and 1.",
        settings={"instances": (10, 60)})
 def def2_precision(run: Run) -> CheckResult:
@@ -165,7 +166,7 @@ def def2_precision(run: Run) -> CheckResult:
                        f"primal flip region (d = 2, {n} random instances x 3 norms): {worst:.2e}.")
 
 
-@claim("suggala2019.thm1.3", source="suggala2019 Theorem 1.3, appendix A",
+@claim("suggala2019.thm1.3", domain="linear", source="suggala2019 Theorem 1.3, appendix A",
        statement="R_adv(f_w) <= Phi((||w - theta||_1 eps - (w - theta).theta) / "
                  "(sigma ||w - theta||_2)) (and R_adv <= G_adv).",
        settings={"instances": (120, 1500)})
@@ -197,7 +198,7 @@ def _cor2_threshold(p: int) -> float:
     return (2 - np.sqrt(2)) / (1 + np.sqrt(p - 1) - np.sqrt(2))
 
 
-@claim("suggala2019.cor2", source="suggala2019 Corollary 2, appendix B", expected=FAILS,
+@claim("suggala2019.cor2", domain="linear", source="suggala2019 Corollary 2, appendix B", expected=FAILS,
        statement="For theta* = [1, 1/sqrt(p-1), ...] and theta~ = e_1, "
                  "G_adv(f_theta~) < G_adv(f_theta*) (no condition on eps).",
        corrected="G_adv(f_theta~) < G_adv(f_theta*) iff eps > (2 - sqrt 2) / (1 + sqrt(p-1) - sqrt 2) "
@@ -261,7 +262,7 @@ def _cor3_instance(r2: float, s: int, q: int, rng):
     return w, theta, 2 * r2 / np.sqrt(q)
 
 
-@claim("suggala2019.cor3", source="suggala2019 Corollary 3, appendix C",
+@claim("suggala2019.cor3", domain="linear", source="suggala2019 Corollary 3, appendix C",
        statement="With w = theta* on the s-sparse support and +-1/sqrt(p-s) elsewhere, sigma = 1 and "
                  "||theta*||^2 = 2 + 2 sqrt 2: excess risk <= 0.02 and R_adv >= 0.95 for "
                  "eps >= 2 ||theta*||^2 / sqrt(p - s).",
@@ -312,7 +313,7 @@ def _cor4_radv(theta_norm: float, q: int, init_sd: float, c: float, rng, s: int 
     return w, theta, eps, support
 
 
-@claim("suggala2019.cor4", source="suggala2019 Corollary 4, appendix D",
+@claim("suggala2019.cor4", domain="linear", source="suggala2019 Corollary 4, appendix D",
        statement="In the low-dimensional mixture (noise only on the s-sparse support), gradient "
                  "descent on a convex surrogate from N(0, I / sqrt(p - s)) reaches a classifier "
                  "with R_adv >= 0.95 w.h.p. for eps >= 2 ||theta*||^2 / sqrt(p - s).",
@@ -354,7 +355,7 @@ def cor4(run: Run) -> CheckResult:
                    "the logistic loss does not converge to theta* on the support.")
 
 
-@claim("suggala2019.optimal-linear", source="suggala2019 Theorem 1.2 minimized over w (this package)",
+@claim("suggala2019.optimal-linear", domain="linear", source="suggala2019 Theorem 1.2 minimized over w (this package)",
        statement="The linear classifier minimizing G_adv is w* = theta - proj_{B_p(eps)}(theta) "
                  "(l2: theta; l-inf: soft thresholding) with risk Phi(-||w*||_2 / sigma), 1/2 when "
                  "theta lies in the ball.",

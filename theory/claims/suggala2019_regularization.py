@@ -46,7 +46,7 @@ def _finite_case(rng, n, d, far: float = 0.0):
 # section 7.2 / Theorem 7
 # ------------------------------------------------------------------------------------------
 
-@claim("suggala2019.sec7.linear", source="suggala2019 section 7.2 (linear case), eq. (7)",
+@claim("suggala2019.sec7.linear", domain="linear", source="suggala2019 section 7.2 (linear case), eq. (7)",
        statement="For f(x) = w.x + b, sup over ||delta||_p <= eps of log(1 + exp(-y f(x + delta))) "
                  "equals log(1 + exp(-y f(x) + eps ||w||_*)).",
        settings={"instances": (40, 200)})
@@ -85,6 +85,7 @@ def _bound_cases(rng, cases: int, points: int):
 
 
 @claim("suggala2019.thm7.bound", source="suggala2019 Theorem 7 (first display), appendix G 'General eps'",
+       domain="networks",
        statement="With the logistic loss, for every eps >= 0, R(f) + lam R_adv(f) <= E l(f(x), y) + "
                  "eps lam E sup_{||delta|| <= eps} ||grad f(x + delta)||_*.",
        settings={"cases": (2, 6), "points": (25, 60),
@@ -120,7 +121,7 @@ def thm7_bound(run: Run) -> CheckResult:
                        f"||w||_*) = {worst_ratio:.4f} <= 1; package vs LP R_adv: {worst_dual:.1e}.")
 
 
-@claim("suggala2019.thm7.bound.nonlinear", source="suggala2019 Theorem 7 (first display), appendix G",
+@claim("suggala2019.thm7.bound.nonlinear", domain="given", source="suggala2019 Theorem 7 (first display), appendix G",
        statement="The bound of Theorem 7 holds for a smooth nonlinear f (here f(x) = w.x + a sin(u.x) in "
                  "the plane, l2 threat model, halfspace base classifier).",
        settings={"polar_grid": ((240, 40), (720, 120))})
@@ -167,6 +168,7 @@ def thm7_bound_nonlinear(run: Run) -> CheckResult:
 
 
 @claim("suggala2019.thm7.expansion", source="suggala2019 Theorem 7 (second display), appendix G 'Small eps'",
+       domain="networks",
        statement="Under the margin condition, R(f) + lam R_adv(f) = R(f) + eps lam E[h(x) ||grad f(x)||_*] + "
                  "o(eps) with h(x) = 1 / (1 + exp(g(x) f(x))).",
        settings={"eps_list": ((1e-1, 1e-2, 1e-3), (1e-1, 1e-2, 1e-3, 1e-4))})
@@ -235,7 +237,7 @@ def _minimizers(obj, tol=1e-12):
     return np.flatnonzero(obj <= obj.min() + tol)
 
 
-@claim("suggala2019.thm5", source="suggala2019 Theorem 5, appendix E",
+@claim("suggala2019.thm5", domain="R^d", source="suggala2019 Theorem 5, appendix E",
        statement="With F all measurable functions, g the Bayes rule and the 0-1 loss, every minimizer of "
                  "R(f) + lam R_adv(f) (objective (4)) is Bayes optimal, for every lam >= 0.",
        settings={"supports": (8, 40), "points": (7, 8)})
@@ -267,6 +269,7 @@ _TIE = dict(points=np.array([[0.0], [1.0]]), p_pos=np.array([0.25, 0.5]), p_neg=
 
 
 @claim("suggala2019.thm5.agree", source="suggala2019 Theorem 5 ('that is sign(f^(x)) = g(x)'), appendix E",
+       domain="R^d",
        expected=FAILS,
        statement="Every minimizer f^ of objective (4) satisfies sign f^(x) = g(x) almost everywhere.",
        corrected="Every minimizer of (4) is Bayes optimal, hence sign f^ = g a.e. on {P(y=1|x) != 1/2}; where "
@@ -334,7 +337,7 @@ def _margin_support(rng, n, ties: bool):
     return pts, pp, pn, g, half
 
 
-@claim("suggala2019.thm6", source="suggala2019 Theorem 6 (first part), appendix F", expected=FAILS,
+@claim("suggala2019.thm6", domain="R^d", source="suggala2019 Theorem 6 (first part), appendix F", expected=FAILS,
        statement="If g is Bayes optimal and satisfies the margin condition (5), then for every lam >= 0 every "
                  "minimizer of objective (4) is also a minimizer of objective (6) and is Bayes optimal.",
        corrected="Under the margin condition, (4) and (6) have the same minimum R* (the Bayes risk), g minimizes "
@@ -406,6 +409,7 @@ def _threshold_optimum(eps, lam):
 
 
 @claim("suggala2019.thm6.margin", source="suggala2019 Theorem 6 (second part) and section 6 (uniform squares)",
+       domain="R^d",
        statement="Without the margin condition, there are distributions where a minimizer of objective (6) is "
                  "not Bayes optimal: in the uniform-squares example (P(y=1) = 3/4, separation 0.4, l-inf) for "
                  "eps > 0.4.",

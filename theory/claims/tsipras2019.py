@@ -73,7 +73,7 @@ def _mc_hinge(dist: TsiprasDistribution, w, eps: float, n: int, rng) -> Estimate
 
 
 @claim(
-    "tsipras2019.eq4",
+    "tsipras2019.eq4", domain="given",
     source=f"{SRC} section 2.1, eq. (4) and the display after it",
     statement=("The averaging classifier f_avg(x) = sign(w_unif.x), w_unif = (0, 1/d, ..., 1/d), "
                "has standard accuracy Pr[N(eta, 1/d) > 0] = Phi(eta sqrt(d)), which is > 99% "
@@ -103,7 +103,7 @@ def _check_eq4(run: Run) -> CheckResult:
 
 
 @claim(
-    "tsipras2019.sec2.1.favg-adversarial",
+    "tsipras2019.sec2.1.favg-adversarial", domain="given",
     source=f"{SRC} section 2.1, the display before Theorem 2.1",
     statement=("Against an l-inf adversary with eps = 2 eta, f_avg has adversarial accuracy "
                "Phi(-eta sqrt(d)) < 1% when eta >= 3/sqrt(d)."),
@@ -167,7 +167,7 @@ def _linprog_bound(A: float, p: float) -> float:
 
 
 @claim(
-    "tsipras2019.thm2.1",
+    "tsipras2019.thm2.1", domain="R^d",
     source=f"{SRC} Theorem 2.1 and appendix B",
     statement=("Any classifier that attains at least 1 - delta standard accuracy on D has "
                "adversarial accuracy at most 7/3 delta against an l-inf adversary with "
@@ -218,7 +218,7 @@ def _check_thm21(run: Run) -> CheckResult:
 
 
 @claim(
-    "tsipras2019.thm2.1.tight",
+    "tsipras2019.thm2.1.tight", domain="given",
     source=f"{SRC} section 2.1, the paragraph after Theorem 2.1",
     statement=("The bound is tight: at delta = 0.3 the classifier sign(x1) has standard and "
                "adversarial accuracy 70% (for 2 eta <= eps < 1)."),
@@ -276,7 +276,7 @@ def _best_general_unit_vector(d: int, eta: float, eps: float, rng, n_random: int
 
 
 @claim(
-    "tsipras2019.lemmaC2",
+    "tsipras2019.lemmaC2", domain="linear",
     source=f"{SRC} appendix C, Lemma C.2 and its proof",
     statement=("At eta = 4/sqrt(d) the unit-norm population SVM has v* >= 1/sqrt(2); in the proof "
                "0.3 E max(0, 1 + 1/sqrt2 - N(4/sqrt2, 1/2)) > 0.005 and E max(0, 1 - N(4, 1)) "
@@ -306,7 +306,7 @@ def _check_lemmaC2(run: Run) -> CheckResult:
 
 
 @claim(
-    "tsipras2019.thm2.2.standard",
+    "tsipras2019.thm2.2.standard", domain="linear",
     source=f"{SRC} Theorem 2.2 (first half) and appendix C, Lemmas C.1-C.4",
     statement=("For eta >= 4/sqrt(d), the unit-norm soft-margin SVM minimising the population "
                "hinge loss has standard accuracy > 99% and adversarial accuracy < 1% against an "
@@ -349,7 +349,7 @@ def _check_thm22_standard(run: Run) -> CheckResult:
 
 
 @claim(
-    "tsipras2019.thm2.2.adversarial",
+    "tsipras2019.thm2.2.adversarial", domain="linear",
     source=f"{SRC} Theorem 2.2 (second half) and appendix C, Lemma C.5",
     statement=("For eta >= 4/sqrt(d), minimising the distributional adversarial hinge loss "
                "(eps >= 2 eta) over unit-norm linear classifiers gives a classifier with standard "
@@ -414,7 +414,7 @@ def _check_thm22_adversarial_corrected(run: Run) -> CheckResult:
 
 
 @claim(
-    "tsipras2019.lemmaC5",
+    "tsipras2019.lemmaC5", domain="linear",
     source=f"{SRC} appendix C, Lemma C.5 and its proof",
     statement=("Minimising the adversarial variant of loss (5), E max(0, 1 - y w.x + eps ||w||_1) "
                "+ lambda/2 ||w||^2 with eps >= 2 eta, gives a classifier with zero weight on "
@@ -459,7 +459,7 @@ def _check_lemmaC5(run: Run) -> CheckResult:
 
 
 @claim(
-    "tsipras2019.appC.unit-norm",
+    "tsipras2019.appC.unit-norm", domain="linear",
     source=f"{SRC} appendix C, the sentence after eq. (5)",
     statement=("lambda in eq. (5) can be tuned so that the optimal w* has l2 norm 1, without much "
                "loss of generality (used for the adversarial variant in Lemma C.5)."),

@@ -67,7 +67,7 @@ def instance_margin(net, x, n_dir: int = 4000, t_max: float = 20.0, rng=None):
     return float(hi[found].min()) if found.any() else np.inf
 
 
-@claim("wen2020.def3", source="wen2020 Definitions 3-5",
+@claim("wen2020.def3", domain="none", source="wen2020 Definitions 3-5",
        statement="The margin M(s, y) is positive iff class y has the strictly largest score, and the ramp risk "
                  "lies between the 0-1 risk of argmax (ties counted as errors) and P(M <= gamma).",
        samples=(4000, 20000), settings={"classes": (5, 6)})
@@ -93,7 +93,7 @@ def def3(run: Run) -> CheckResult:
                        f"{margin_err:.4f}.")
 
 
-@claim("wen2020.eq8", source="wen2020 appendix C, eq. (8)",
+@claim("wen2020.eq8", domain="none", source="wen2020 appendix C, eq. (8)",
        statement="If two examples both have margins >= u_min >= 0, their ramp losses differ by at most "
                  "max{0, 1 - u_min / gamma}.",
        settings={"grid": (301, 801)})
@@ -117,6 +117,7 @@ _X_COUNTER = np.array([2.0, -1.0])
 
 
 @claim("wen2020.eq5", source="wen2020 Theorem 3.1, eq. (5); proof in appendix C (eqs. (9)-(14))", expected=FAILS,
+       domain="networks",
        statement="u_min = min_{y != y'} ||w_y - w_y'||_2 prod_{i < L} sigma_min(W^i) v_min is a lower bound of the "
                  "margins of examples whose instance-space margin is at least v_min (ReLU networks, Assumption 3.1).",
        corrected="The bound holds for networks that act linearly between x and its nearest boundary point (no ReLU "
@@ -167,7 +168,7 @@ def eq5_corrected(run: Run) -> CheckResult:
                        f"{worst:.3f} >= 1: {ok_corr}.")
 
 
-@claim("wen2020.thm31", source="wen2020 Theorem 3.1, eq. (4); appendix C, Theorem C.1 (Xu & Mannor)",
+@claim("wen2020.thm31", domain="none", source="wen2020 Theorem 3.1, eq. (4); appendix C, Theorem C.1 (Xu & Mannor)",
        statement="Eq. (4) follows from Theorem C.1 with M = 1 (the ramp loss is at most 1) and K = (C_X / eps)^k: "
                  "sqrt((2 K log 2 + 2 log(1/eta)) / m) <= sqrt(2 log(2) C_X^k / (eps^k m)) + sqrt(2 log(1/eta) / m).",
        samples=(2000, 20000))
