@@ -98,6 +98,14 @@ def test_robust_error_floor_records_the_exact_floors(tmp_path):
     assert report.results["floors"]["1v3"]["0.45"] == hardness.optimal_robust_error(x, lab, None, 0.45, norm=np.inf)
     floors = [report.results["floors"]["5v7"][k] for k in ("0.1", "0.3", "0.4", "0.45", "0.5")]
     assert floors == sorted(floors) and floors[0] == 0.0  # monotone in eps, 0 for distinct images at small eps
+    # the 10-class digits: exact up to 0.4, then the hypergraph LP's lower bound, below a feasible classifier's error
+    ten = data.digits("train")
+    x10, y10 = ten.flat().x.double().numpy(), ten.y.numpy()
+    f10, kind = report.results["floors"]["10class"], report.results["floor_kind"]["10class"]
+    assert kind == {"0.1": "exact", "0.3": "exact", "0.4": "exact", "0.45": "lp-lower-bound", "0.5": "lp-lower-bound"}
+    assert f10["0.4"] == hardness.optimal_robust_error(x10, y10, None, 0.4, norm=np.inf)
+    greedy = hardness.multiclass_robust_error_bounds(x10, y10, None, 0.45, norm=np.inf, exact=False).upper
+    assert f10["0.4"] <= f10["0.45"] <= f10["0.5"] <= 0.5 and f10["0.45"] <= greedy
 
 
 def test_advrisk_report_reprints_a_run_and_exits_1_when_a_prediction_did_not_hold(tmp_path):
