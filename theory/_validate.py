@@ -26,6 +26,8 @@ __all__ = [
     "labels_pm1",
     "probability_weights",
     "check_size",
+    "scalar",
+    "covariance",
 ]
 
 MAX_ELEMENTS = 2**31  # arrays larger than this (16 GiB of float64) are refused with a ValueError
@@ -248,3 +250,34 @@ def check_size(n, name: str, *, itemsize: int = 8, factor: int = 1) -> int:
             f"{name} = {_short(n)} needs {_short(entries)} array entries ({gib} GiB); "
             f"the most this package allocates is {MAX_ELEMENTS} entries")
     return n
+
+
+def scalar(x: np.ndarray, name: str) -> float:
+    """A validated array that must hold one number, as a float; ValueError naming ``name`` otherwise."""
+    if x.ndim != 0:
+        raise ValueError(f"{name} must be a single number, got shape {x.shape}")
+    return float(x)
+
+
+def covariance(cov, d: int, name: str = "cov", *, definite: bool = False) -> tuple[np.ndarray, float]:
+    """A symmetric positive semi-definite (``definite``: definite) (d, d) matrix, scaled to max |entry| 1.
+
+    Returns (cov / scale, scale), the scaled matrix symmetrized. Symmetry is checked to 1e-12 and the
+    smallest eigenvalue against -1e-12 (definite: > 1e-12) on the scaled matrix.
+    """
+    c = as_array(cov, name)
+    if c.shape != (d, d):
+        raise ValueError(f"{name} must have shape ({d}, {d}), got shape {c.shape}")
+    scale = float(np.abs(c).max())
+    if scale == 0:
+        raise ValueError(f"{name} must not be the zero matrix")
+    cs = c / scale
+    if not np.allclose(cs, cs.T, rtol=0, atol=1e-12):
+        raise ValueError(f"{name} must be symmetric")
+    cs = 0.5 * (cs + cs.T)
+    lo = float(np.linalg.eigvalsh(cs).min())
+    if definite and lo <= 1e-12:
+        raise ValueError(f"{name} must be positive definite, got smallest eigenvalue {lo * scale!r}")
+    if lo < -1e-12:
+        raise ValueError(f"{name} must be positive semi-definite, got eigenvalue {lo * scale!r}")
+    return cs, scale

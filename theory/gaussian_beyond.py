@@ -37,7 +37,17 @@ import numpy as np
 from scipy import integrate, optimize
 from scipy.special import ndtri
 
-from theory._validate import as_array, as_vector, broadcast, in_open_interval, nonnegative, positive, probability
+from theory._validate import (
+    as_array,
+    as_vector,
+    broadcast,
+    covariance,
+    in_open_interval,
+    nonnegative,
+    positive,
+    probability,
+    scalar,
+)
 from theory.normal import normal_cdf
 
 __all__ = [
@@ -51,12 +61,6 @@ __all__ = [
 ]
 
 _COND_MAX = 1e12  # covariance matrices with a larger condition number are refused
-
-
-def _scalar(x, name):
-    if x.ndim != 0:
-        raise ValueError(f"{name} must be a single number, got shape {x.shape}")
-    return float(x)
 
 
 # --------------------------------------------------------------------------- unequal priors
@@ -145,16 +149,8 @@ def _cov(cov, d):
     """Validate a covariance (None = identity): returns (eigenvalues, eigenvectors)."""
     if cov is None:
         return np.ones(d), None
-    c = as_array(cov, "cov")
-    if c.shape != (d, d):
-        raise ValueError(f"cov must have shape ({d}, {d}) to match mu, got shape {c.shape}")
-    top = float(np.max(np.abs(c)))
-    if top == 0:
-        raise ValueError("cov must be positive definite, got the zero matrix")
-    c = c / top
-    if not np.allclose(c, c.T, rtol=0, atol=1e-12):
-        raise ValueError("cov must be symmetric")
-    lam, q = np.linalg.eigh(0.5 * (c + c.T))
+    c, top = covariance(cov, d)
+    lam, q = np.linalg.eigh(c)
     if lam[0] <= lam[-1] / _COND_MAX:
         raise ValueError(f"cov must be positive definite with condition number <= {_COND_MAX:g}, got "
                          f"eigenvalues from {lam[0] * top!r} to {lam[-1] * top!r}")
@@ -205,9 +201,9 @@ def linear_robust_error(w, b, mu, eps, prior=0.5, cov=None):
     w, mu = as_vector(w, "w"), as_vector(mu, "mu")
     if w.ndim != 1 or mu.ndim != 1 or w.shape != mu.shape:
         raise ValueError(f"w and mu must be vectors of the same length, got shapes {w.shape} and {mu.shape}")
-    b = _scalar(as_array(b, "b"), "b")
-    eps = _scalar(nonnegative(eps, "eps"), "eps")
-    prior = _scalar(in_open_interval(prior, "prior", 0.0, 1.0), "prior")
+    b = scalar(as_array(b, "b"), "b")
+    eps = scalar(nonnegative(eps, "eps"), "eps")
+    prior = scalar(in_open_interval(prior, "prior", 0.0, 1.0), "prior")
     lam, q = _cov(cov, mu.size)
     top = float(np.max(np.abs(w)))
     if top == 0:
@@ -288,8 +284,8 @@ def unequal_prior_robust_classifier(mu, eps, prior=0.5, cov=None):
     mu = as_vector(mu, "mu")
     if mu.ndim != 1:
         raise ValueError(f"mu must be a vector, got shape {mu.shape}")
-    eps = _scalar(nonnegative(eps, "eps"), "eps")
-    prior = _scalar(in_open_interval(prior, "prior", 0.0, 1.0), "prior")
+    eps = scalar(nonnegative(eps, "eps"), "eps")
+    prior = scalar(in_open_interval(prior, "prior", 0.0, 1.0), "prior")
     lam, q = _cov(cov, mu.size)
     d = mu.size
     scale = float(np.max(np.abs(mu)))
@@ -444,7 +440,7 @@ def robust_soft_classifier_logit(mu, eps, sigma=1.0):
     [0.0, 0.0]
     """
     mu, nmu, eps, sigma, r = _shifted(mu, eps, sigma)
-    r, sigma = _scalar(r, "eps"), _scalar(sigma, "sigma")
+    r, sigma = scalar(r, "eps"), scalar(sigma, "sigma")
     if r == 0 or nmu == 0:
         return np.zeros(mu.shape)
     with np.errstate(over="ignore"):

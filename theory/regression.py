@@ -31,10 +31,10 @@ import numpy as np
 from scipy.optimize import brentq, minimize
 
 from theory._validate import (
-    as_array,
     as_vector,
     broadcast,
     check_norm,
+    covariance,
     matching_last_axis,
     nonnegative,
     positive,
@@ -61,22 +61,7 @@ def _cov(cov, d: int, *, definite: bool = False):
     """(cov / C, C): a symmetric positive semi-definite (definite) (d, d) matrix scaled to max |entry| 1."""
     if cov is None:
         return None, 1.0
-    c = as_array(cov, "cov")
-    if c.shape != (d, d):
-        raise ValueError(f"cov must have shape ({d}, {d}) (d from theta0), got shape {c.shape}")
-    scale = float(np.abs(c).max())
-    if scale == 0:
-        raise ValueError("cov must not be the zero matrix")
-    cs = c / scale
-    if not np.allclose(cs, cs.T, rtol=0, atol=1e-12):
-        raise ValueError("cov must be symmetric")
-    cs = 0.5 * (cs + cs.T)
-    lo = float(np.linalg.eigvalsh(cs).min())
-    if definite and lo <= 1e-12:
-        raise ValueError(f"cov must be positive definite, got smallest eigenvalue {lo * scale!r}")
-    if lo < -1e-12:
-        raise ValueError(f"cov must be positive semi-definite, got eigenvalue {lo * scale!r}")
-    return cs, scale
+    return covariance(cov, d, definite=definite)
 
 
 def _residual_sd(theta, theta0, sigma, cov):
