@@ -14,7 +14,7 @@ coordinate-wise, something a linear model cannot do).
 
 The l0 case (shaeiri2020 Theorem 4, corrected in ``theory.bernoulli``): the adversary changes the sign
 of up to ``eps`` coordinates of x in {-1, 1}^d. Both models are trained with Madry's objective whose
-inner maximum is :func:`flip_attack` (:class:`FlipMadry`) and evaluated with the same attack on fresh
+inner maximum is :func:`empirical.attacks.flip_attack` (:class:`FlipMadry`) and evaluated with the same attack on fresh
 samples. Prediction ``<model>.l0-<e>.floor``: the measured robust error is >= the optimal l0 robust
 error ``bernoulli.optimal_robust_error(k, t, e, norm=0)`` (0.3673 at one flip and 1/2, the constant
 classifier, from two flips on, for k = 10, t = 0.15). The attack is exact for the linear model and
@@ -25,10 +25,9 @@ the floor would prove the greedy attack too weak.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from empirical import attacks, data, evaluate, models
-from empirical._core import check_int, eval_mode, loss_per_example, margin, predict
+from empirical._core import eval_mode, loss_per_example
 from empirical.experiments import Context, experiment
 from empirical.objectives import Madry, Objective, ObjectiveOutput
 from empirical.train import Trainer, constant, sgd
@@ -40,55 +39,13 @@ L0 = (1, 2)
 MODELS = ("linear", "mlp")
 
 
-def flip_attack(model, x, y, *, flips: int, batch_size: int = 2048):
-    """The l0 adversary of the Bernoulli model on the cube: change the sign of up to ``flips`` coordinates.
-
-    Greedy, for a binary single-logit model and x in {-1, 1}^d: in each of ``flips`` rounds, for the
-    examples the model still classifies correctly, try every single sign change of a coordinate not yet
-    changed and keep the one with the lowest margin y z. For a linear model z = w.x + b, changing
-    coordinate i moves the margin by -2 y w_i x_i whatever else was changed, so the greedy choice (the
-    largest decreases first) is the exact worst case; for a network it is a heuristic, a lower bound of
-    the robust error. Returns the perturbed inputs (detached); at most ``flips`` coordinates differ.
-
-    Examples
-    --------
-    >>> from empirical.models import Linear
-    >>> model = Linear.from_theory([3.0, 1.0, 1.0], b=0.5).eval()  # margin 5.5 at x = 1, y = +1
-    >>> x, y = torch.ones(1, 3), torch.ones(1)
-    >>> flip_attack(model, x, y, flips=1)  # the heaviest weight goes first: margin 5.5 - 6 < 0
-    tensor([[-1.,  1.,  1.]])
-    >>> flip_attack(model, x, y, flips=0).equal(x)
-    True
-    """
-    flips = check_int(flips, "flips", minimum=0)
-    n, d = x.shape
-    cur = x.detach().clone()
-    changed = torch.zeros(n, d, dtype=torch.bool, device=x.device)
-    eye = 1.0 - 2.0 * torch.eye(d, dtype=x.dtype, device=x.device)
-    with torch.no_grad():
-        for _ in range(min(flips, d)):
-            for lo in range(0, n, batch_size):
-                sl = slice(lo, lo + batch_size)
-                xc, yc = cur[sl], y[sl]
-                alive = predict(model(xc)) == yc.to(xc.dtype)
-                if not alive.any():
-                    continue
-                cand = (xc[:, None, :] * eye[None]).reshape(-1, d)  # row (j, i): xc[j] with coordinate i changed
-                m = margin(model(cand), yc.repeat_interleave(d)).reshape(-1, d)
-                m = m.masked_fill(changed[sl], float("inf"))
-                best = m.argmin(dim=1)
-                rows = torch.nonzero(alive).reshape(-1)
-                cur[lo + rows, best[rows]] *= -1.0
-                changed[lo + rows, best[rows]] = True
-    return cur
-
-
 class FlipMadry(Objective):
     """Madry's objective against the l0 adversary of the Bernoulli model: the mean loss at
-    :func:`flip_attack`'s points, ``eps`` (the trainer's schedule) the number of sign changes.
+    :func:`empirical.attacks.flip_attack`'s points, ``eps`` (the trainer's schedule) the number of sign changes.
 
     Examples
     --------
+    >>> import torch
     >>> from empirical.models import Linear
     >>> model = Linear.from_theory([3.0, 1.0, 1.0], b=0.5)
     >>> round(FlipMadry()(model, torch.ones(1, 3), torch.ones(1), eps=1).item(), 4)  # softplus(0.5)
@@ -103,7 +60,7 @@ class FlipMadry(Objective):
     def compute(self, model, x, y, *, eps, generator=None, attack_model=None):
         target = model if attack_model is None else attack_model
         with eval_mode(target):
-            x_adv = flip_attack(target, x, y, flips=int(round(float(eps))))
+            x_adv = attacks.flip_attack(target, x, y, flips=int(round(float(eps))))
         logits = model(x_adv)
         return ObjectiveOutput(loss_per_example(logits, y).mean(), None, logits, x_adv)
 
@@ -189,7 +146,7 @@ def run(ctx: Context):
     optimum_l0 = {}
     for e in L0:
         optimum_l0[str(e)] = float(bernoulli.optimal_robust_error(c["k"], c["t"], e, norm=0)[0])
-        attack = attacks.bind(flip_attack, flips=e)
+        attack = attacks.bind(attacks.flip_attack, flips=e)
         for name in MODELS:
             model = models.Linear(c["d"], generator=ctx.seed) if name == "linear" else \
                 models.one_hidden(c["d"], c["width"], generator=ctx.seed)

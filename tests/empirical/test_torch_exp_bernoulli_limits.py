@@ -8,6 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from empirical import attacks
 from empirical import experiments as X
 from empirical.experiments import bernoulli_limits as B
 from empirical.models import Linear, one_hidden
@@ -39,7 +40,7 @@ def test_greedy_flips_are_the_exact_worst_case_of_a_linear_model(seed, flips):
     model = Linear.from_theory(g.normal(size=d), b=float(g.normal())).eval()
     x = torch.tensor(g.choice([-1.0, 1.0], size=(30, d)), dtype=torch.float32)
     y = torch.tensor(g.choice([-1.0, 1.0], size=30), dtype=torch.float32)
-    adv = B.flip_attack(model, x, y, flips=flips)
+    adv = attacks.flip_attack(model, x, y, flips=flips)
     assert set(torch.unique(adv).tolist()) <= {-1.0, 1.0}
     assert int((adv != x).sum(dim=1).max()) <= flips
     assert torch.equal(_pred(model, adv) != y, _exhaustive_wrong(model, x, y, flips))
@@ -52,7 +53,7 @@ def test_greedy_flips_on_a_network_find_only_real_errors_and_every_single_change
     x = torch.randint(0, 2, (200, d), generator=g).float() * 2 - 1
     y = _pred(model, x)  # every point correct before the attack
     for flips in (1, 2):
-        adv = B.flip_attack(model, x, y, flips=flips)
+        adv = attacks.flip_attack(model, x, y, flips=flips)
         assert int((adv != x).sum(dim=1).max()) <= flips
         greedy = _pred(model, adv) != y
         exact = _exhaustive_wrong(model, x, y, flips)
@@ -67,11 +68,11 @@ def test_flip_madry_is_the_loss_at_the_attack_points():
     model = Linear.from_theory([2.0, -1.0, 0.5], b=0.25)
     x = torch.tensor([[1.0, 1.0, -1.0], [-1.0, 1.0, 1.0]])
     y = torch.tensor([1.0, -1.0])
-    adv = B.flip_attack(model.eval(), x, y, flips=1)
+    adv = attacks.flip_attack(model.eval(), x, y, flips=1)
     expected = torch.nn.functional.softplus(-y * model(adv).reshape(-1)).mean()
     assert B.FlipMadry()(model, x, y, eps=1.0).item() == pytest.approx(expected.item(), abs=1e-6)
     with pytest.raises(ValueError):
-        B.flip_attack(model, x, y, flips=-1)
+        attacks.flip_attack(model, x, y, flips=-1)
 
 
 def test_the_tiny_run_predicts_the_l0_floor_from_theorem_4(tmp_path):
