@@ -623,22 +623,29 @@ def max_weight_robust_set(points, labels, weights, eps, *, norm=None, method: st
     return S, float(np.sum(raw[S]))
 
 
-def _robust_set(x, lab, w, p: float, eps: float, method: str, rtol) -> np.ndarray:
-    """The solver behind :func:`max_weight_robust_set` on validated atoms (w: probabilities)."""
-    rtol = _scalar_eps(rtol, "rtol")
-    method = _check_method(method)
-    n = x.shape[0]
+def _conflicts(x, lab, w, p: float, eps: float, rtol) -> tuple[np.ndarray, np.ndarray, dict[int, list[int]]]:
+    """The conflict pairs (i, j) among the atoms of positive weight, and their adjacency lists."""
     live = np.flatnonzero(w > 0)
-    xi, yi = x[live], lab[live]
-    i, j = _conflict_pairs(xi, yi, p, eps, rtol)
+    i, j = _conflict_pairs(x[live], lab[live], p, eps, rtol)
     i, j = live[i], live[j]
-    wint = [0] * n
-    for idx, v in zip(live.tolist(), _exact_integer_weights(w[live]), strict=True):
-        wint[idx] = v
     adj: dict[int, list[int]] = {int(v): [] for v in live}
     for a, b in zip(i.tolist(), j.tolist(), strict=True):
         adj[a].append(b)
         adj[b].append(a)
+    return i, j, adj
+
+
+def _robust_set(x, lab, w, p: float, eps: float, method: str, rtol, conflicts=None) -> np.ndarray:
+    """The solver behind :func:`max_weight_robust_set` on validated atoms (w: probabilities); ``conflicts``:
+    the output of :func:`_conflicts` when the caller has it already."""
+    rtol = _scalar_eps(rtol, "rtol")
+    method = _check_method(method)
+    n = x.shape[0]
+    live = np.flatnonzero(w > 0)
+    i, j, adj = _conflicts(x, lab, w, p, eps, rtol) if conflicts is None else conflicts
+    wint = [0] * n
+    for idx, v in zip(live.tolist(), _exact_integer_weights(w[live]), strict=True):
+        wint[idx] = v
     groups = _components(live.tolist(), adj)
     chosen: list[int] = []
     for nodes in groups:
@@ -871,14 +878,9 @@ def multiclass_robust_error_bounds(points, labels, weights, eps, *, norm=None, m
     if max_degree != 2 and p not in (1.0, 2.0) and not np.isinf(p):
         raise ValueError(f"norm must be 1, 2 or inf for hyperedges beyond pairs (max_degree={max_degree}), got {p}")
     n = x.shape[0]
-    i, j = _conflict_pairs(x, lab, p, eps, rtol)
-    live = w > 0
-    keep = live[i] & live[j]
-    i, j = i[keep], j[keep]
-    adj: dict[int, set[int]] = {v: set() for v in range(n)}
-    for a, b in zip(i.tolist(), j.tolist(), strict=True):
-        adj[a].add(b)
-        adj[b].add(a)
+    conflicts = _conflicts(x, lab, w, p, eps, rtol)
+    i, j, adj_list = conflicts
+    adj: dict[int, set[int]] = {v: set(adj_list.get(v, ())) for v in range(n)}
     pairs = list(zip(i.tolist(), j.tolist(), strict=True))
     big, done, full = _multiclass.hyperedges(x, adj, p, eps, rtol, max_degree, max_hyperedges)
     truncated = {2: 1.0 - _multiclass.packing_lp(n, pairs, w)}
@@ -889,10 +891,10 @@ def multiclass_robust_error_bounds(points, labels, weights, eps, *, norm=None, m
     randomized = truncated[done] if full else None
     lower = truncated[done]
     if exact:
-        S = _robust_set(x, lab, w, p, eps, "auto", rtol)
+        S = _robust_set(x, lab, w, p, eps, "auto", rtol, conflicts)
         det = float(min(1.0, max(0.0, 1.0 - np.sum(w[S]))))
         return MulticlassRobustBounds(truncated, randomized, det, det, det, done)
-    S = _greedy_robust_set(w, {v: list(s) for v, s in adj.items()})
+    S = _greedy_robust_set(w, adj_list)
     upper = float(min(1.0, max(lower, 1.0 - np.sum(w[S]))))
     return MulticlassRobustBounds(truncated, randomized, None, lower, upper, done)
 
